@@ -1,0 +1,88 @@
+"""Auto-checked exercises: ``check(exercise, answer, **params)`` prints a verdict.
+
+Each exercise's expected answer is computed by ``lrlab`` from the parameters the
+notebook passes, so a teacher can change the numbers and the checker follows.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+from lrlab import problems
+
+
+def _max_stable_lr(a: float, b: float = 0.0) -> float:
+    # f(x) = a (x - b)**2 has curvature 2a wherever b is.
+    return problems.max_stable_lr(2.0 * a)
+
+
+def _steps_to_tolerance(lr: float, tol: float, x0: float = 0.0, b: float = 3.0) -> int:
+    return problems.steps_to_tolerance(lr, tol, x0=x0, b=b)
+
+
+#: Expected-answer functions by exercise id.
+EXERCISES: dict[str, Callable[..., float]] = {
+    "max-stable-lr": _max_stable_lr,
+    "steps-to-tolerance": _steps_to_tolerance,
+}
+
+
+def expected(exercise: str, **params: Any) -> float:
+    """The answer to ``exercise`` for these parameters.
+
+    Examples
+    --------
+    >>> expected("max-stable-lr", a=4.0)
+    0.25
+    """
+    if exercise not in EXERCISES:
+        raise ValueError(f"exercise must be one of {sorted(EXERCISES)}, got {exercise!r}")
+    return EXERCISES[exercise](**params)
+
+
+def check(exercise: str, answer: Any, rtol: float = 1e-6, **params: Any) -> bool:
+    """Compare ``answer`` with the expected answer and print a verdict.
+
+    Parameters
+    ----------
+    exercise : str
+        Exercise id, one of :data:`EXERCISES`.
+    answer : number or None
+        The student's answer; ``None`` means not answered yet.
+    rtol : float
+        Relative tolerance for non-integer answers.
+    **params
+        The exercise's parameters (e.g. ``a=5`` for ``max-stable-lr``).
+
+    Returns
+    -------
+    bool
+        Whether the answer is right.
+
+    Examples
+    --------
+    >>> check("max-stable-lr", 0.2, a=5)
+    Correct: 0.2 is right.
+    True
+    """
+    target = expected(exercise, **params)
+    if answer is None:
+        print("No answer yet: replace None with your answer and run the cell again.")
+        return False
+    try:
+        value = float(answer)
+    except (TypeError, ValueError):
+        print(f"Not a number: {answer!r}. Give your answer as a number.")
+        return False
+    if isinstance(target, int):
+        ok = value == target
+    else:
+        ok = math.isclose(value, target, rel_tol=rtol, abs_tol=1e-15)
+    if ok:
+        print(f"Correct: {answer!r} is right.")
+    else:
+        direction = "too large" if value > target else "too small"
+        print(f"Not yet: {answer!r} is {direction}. Check your reasoning and try again.")
+    return ok

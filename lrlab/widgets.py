@@ -1,0 +1,117 @@
+"""Explorers: sliders wired to a figure builder, safe to render without a kernel.
+
+The figure is displayed as an ordinary PNG output through a display handle and
+redrawn in place when a slider moves, so a static page (no kernel) still shows
+the default figure, and a live notebook updates it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import ipywidgets as w
+import matplotlib.pyplot as plt
+from IPython.display import display
+from matplotlib.figure import Figure
+
+from lrlab import problems, viz
+
+
+class Explorer:
+    """Sliders over the keyword arguments of a figure builder.
+
+    Parameters
+    ----------
+    draw : callable
+        ``draw(**values) -> Figure``, called with the current slider values.
+    controls : mapping of name to ipywidgets widget
+        One widget per keyword argument of ``draw``.
+
+    Attributes
+    ----------
+    figure : Figure
+        The most recently drawn figure (already closed, so it is shown once).
+
+    Examples
+    --------
+    >>> ex = Explorer(lambda n: viz.plot_gd_1d([0.1], n), {"n": w.IntSlider(value=3, min=1, max=9)})
+    >>> ex.controls["n"].value = 5
+    >>> ex.figure.axes[0].lines[0].get_xdata().tolist()
+    [0, 1, 2, 3, 4, 5]
+    """
+
+    def __init__(self, draw: Callable[..., Figure], controls: Mapping[str, w.ValueWidget]) -> None:
+        self.draw = draw
+        self.controls = dict(controls)
+        self._handle: Any = None
+        self.figure = self._render()
+        for control in self.controls.values():
+            control.observe(self._redraw, names="value")
+
+    @property
+    def values(self) -> dict[str, Any]:
+        """Current value of every control, by keyword."""
+        return {name: control.value for name, control in self.controls.items()}
+
+    def _render(self) -> Figure:
+        fig = self.draw(**self.values)
+        plt.close(fig)
+        return fig
+
+    def _redraw(self, _change: Any = None) -> None:
+        self.figure = self._render()
+        if self._handle is not None:
+            self._handle.update(self.figure)
+
+    def show(self) -> None:
+        """Display the figure (as a PNG that stays on a static page), then the sliders."""
+        self._handle = display(self.figure, display_id=True)
+        display(w.VBox(list(self.controls.values())))
+
+
+def _slider(cls: type, description: str, value: float, lo: float, hi: float, step: float) -> Any:
+    return cls(
+        value=value,
+        min=lo,
+        max=hi,
+        step=step,
+        description=description,
+        continuous_update=False,
+        style={"description_width": "initial"},
+        layout=w.Layout(width="420px"),
+    )
+
+
+def gd_valley_explorer(
+    problem: problems.Quadratic2D | None = None, lr: float = 0.15, steps: int = 20
+) -> Explorer:
+    """Learning rate and step count -> gradient-descent path on a 2-D quadratic valley.
+
+    Parameters
+    ----------
+    problem : Quadratic2D, optional
+        The valley; default ``Quadratic2D(h_x=10, h_y=1)``.
+    lr : float
+        Initial learning-rate slider value.
+    steps : int
+        Initial number-of-steps slider value.
+
+    Returns
+    -------
+    Explorer
+        Controls ``lr`` (up to 1.25 times the stability limit) and ``steps``.
+
+    Examples
+    --------
+    >>> ex = gd_valley_explorer()
+    >>> sorted(ex.controls)
+    ['lr', 'steps']
+    """
+    problem = problem or problems.Quadratic2D(10.0, 1.0)
+    limit = problem.max_stable_lr
+    controls = {
+        "lr": _slider(w.FloatSlider, "learning rate η", lr, limit / 40, 1.25 * limit, limit / 80),
+        "steps": _slider(w.IntSlider, "steps", steps, 1, 100, 1),
+    }
+    return Explorer(lambda lr, steps: viz.plot_path_2d(problem, lr, steps), controls)

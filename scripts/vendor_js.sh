@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Fetch MathJax, RequireJS and the Jupyter widget manager from the npm registry and
+# lay them out under DEST/static, which the book serves from its own _static folder.
+# Pages then typeset math and render widgets with no CDN.
+set -euo pipefail
+dest=${1:-.jsdeps}
+if ! command -v npm >/dev/null 2>&1; then
+  echo "npm is needed to bundle MathJax and the widget JavaScript into the book." >&2
+  echo "Install Node.js and npm (e.g. 'sudo apt-get install nodejs npm') and run again." >&2
+  exit 1
+fi
+mkdir -p "$dest"
+cat > "$dest/package.json" <<'JSON'
+{
+  "private": true,
+  "dependencies": {
+    "mathjax": "3.2.2",
+    "@jupyter-widgets/html-manager": "1.0.15",
+    "requirejs": "2.3.8"
+  }
+}
+JSON
+(cd "$dest" && npm install --no-audit --no-fund --loglevel=error)
+mods="$dest/node_modules"
+static="$dest/static"
+rm -rf "$static"
+mkdir -p "$static/mathjax/output/chtml" "$static/widgets"
+mj="$mods/mathjax/es5"
+cp "$mj/tex-mml-chtml.js" "$static/mathjax/"
+cp -r "$mj/input" "$mj/a11y" "$mj/ui" "$mj/adaptors" "$mj/sre" "$static/mathjax/"
+cp -r "$mj/output/chtml/fonts" "$static/mathjax/output/chtml/"
+cp "$mods/requirejs/require.js" "$static/widgets/require.js"
+cp "$mods/@jupyter-widgets/html-manager/dist/embed-amd.js" "$static/widgets/embed-amd.js"
+echo "Bundled MathJax and widget JavaScript into $static"
