@@ -199,16 +199,19 @@ def _decay_values(k: np.ndarray, n: int, peak: float, floor: float, shape: str) 
         return _cos_anneal(peak, floor, k, n)
     frac = k / n
     if shape == "linear":
-        frac *= floor - peak
-        frac += peak
-        return frac
+        return _lerp(peak, floor, frac)
     if shape == "1-sqrt":
-        np.sqrt(frac, out=frac)
-        np.subtract(1.0, frac, out=frac)
-        frac *= peak - floor
-        frac += floor
-        return frac
-    return peak * np.float_power(floor / peak, frac)
+        return _lerp(peak, floor, np.sqrt(frac, out=frac))
+    return np.float_power(peak, 1.0 - frac) * np.float_power(floor, frac)
+
+
+def _lerp(a: float, b: float, x: np.ndarray) -> np.ndarray:
+    """``a * (1 - x) + b * x``, exact at both ends; ``x`` is overwritten."""
+    bx = b * x
+    np.subtract(1.0, x, out=x)
+    x *= a
+    x += bx
+    return x
 
 
 # --------------------------------------------------------------- base class
@@ -488,8 +491,9 @@ class exponential(Schedule):
 class linear_decay(Schedule):
     """Straight line from ``start`` to ``end`` over ``total_steps``, then hold ``end``.
 
-    ``s(t) = start + (end - start) * min(t, total_steps) / total_steps``.
-    Past ``total_steps`` the schedule holds ``end``.
+    ``s(t) = start * (1 - x) + end * x`` with ``x = min(t, T) / T`` and
+    ``T = total_steps``, so both ends are exact. Past ``total_steps`` the
+    schedule holds ``end``.
 
     Parameters
     ----------
@@ -517,10 +521,7 @@ class linear_decay(Schedule):
         )
 
     def _eval(self, t: np.ndarray) -> np.ndarray:
-        frac = np.minimum(t, self.total_steps) / self.total_steps
-        frac *= self.end - self.start
-        frac += self.start
-        return frac
+        return _lerp(self.start, self.end, np.minimum(t, self.total_steps) / self.total_steps)
 
 
 class polynomial(Schedule):
@@ -1076,9 +1077,9 @@ class wsd(Schedule):
     ``peak`` until ``total_steps - decay_steps``, then a decay of shape
     ``decay`` reaching ``floor`` exactly at ``total_steps``; held afterwards.
     With ``k`` steps into the decay and ``x = k / decay_steps``: ``linear``
-    ``peak + (floor - peak) x``; ``cosine`` ``floor + (peak - floor)(1 +
-    cos(pi x)) / 2``; ``1-sqrt`` ``floor + (peak - floor)(1 - sqrt(x))``;
-    ``exponential`` ``peak (floor / peak) ** x`` (needs ``floor > 0``).
+    ``peak (1 - x) + floor x``; ``cosine`` ``floor + (peak - floor)(1 +
+    cos(pi x)) / 2``; ``1-sqrt`` ``peak (1 - sqrt(x)) + floor sqrt(x)``;
+    ``exponential`` ``peak ** (1 - x) * floor ** x`` (needs ``floor > 0``).
 
     Parameters
     ----------
@@ -1184,7 +1185,7 @@ class inverse_sqrt(Schedule):
             d_model=_count("d_model", d_model, 1),
             warmup_steps=_count("warmup_steps", warmup_steps, 1),
         )
-        self._set(peak=(self.d_model * self.warmup_steps) ** -0.5)
+        self._set(peak=self.d_model**-0.5 / math.sqrt(self.warmup_steps))
 
     def _eval(self, t: np.ndarray) -> np.ndarray:
         w = self.warmup_steps
