@@ -42,7 +42,25 @@ def expected(exercise: str, **params: Any) -> float:
     return EXERCISES[exercise](**params)
 
 
-def check(exercise: str, answer: Any, rtol: float = 1e-6, **params: Any) -> bool:
+def is_correct(exercise: str, answer: Any, rtol: float = 1e-6, **params: Any) -> bool:
+    """Whether ``answer`` matches the expected answer (integers exactly, floats to ``rtol``).
+
+    Examples
+    --------
+    >>> is_correct("max-stable-lr", 0.2, a=5)
+    True
+    """
+    target = expected(exercise, **params)
+    try:
+        value = float(answer)
+    except (TypeError, ValueError):
+        return False
+    if isinstance(target, int):
+        return value == target
+    return math.isclose(value, target, rel_tol=rtol, abs_tol=1e-15)
+
+
+def check(exercise: str, answer: Any, rtol: float = 1e-6, **params: Any) -> None:
     """Compare ``answer`` with the expected answer and print a verdict.
 
     Parameters
@@ -56,33 +74,22 @@ def check(exercise: str, answer: Any, rtol: float = 1e-6, **params: Any) -> bool
     **params
         The exercise's parameters (e.g. ``a=5`` for ``max-stable-lr``).
 
-    Returns
-    -------
-    bool
-        Whether the answer is right.
-
     Examples
     --------
     >>> check("max-stable-lr", 0.2, a=5)
     Correct: 0.2 is right.
-    True
+    >>> check("max-stable-lr", 0.5, a=5)
+    Not yet: 0.5 is too large. Check your reasoning and try again.
     """
     target = expected(exercise, **params)
     if answer is None:
         print("No answer yet: replace None with your answer and run the cell again.")
-        return False
-    try:
-        value = float(answer)
-    except (TypeError, ValueError):
-        print(f"Not a number: {answer!r}. Give your answer as a number.")
-        return False
-    if isinstance(target, int):
-        ok = value == target
-    else:
-        ok = math.isclose(value, target, rel_tol=rtol, abs_tol=1e-15)
-    if ok:
+    elif is_correct(exercise, answer, rtol=rtol, **params):
         print(f"Correct: {answer!r} is right.")
     else:
-        direction = "too large" if value > target else "too small"
+        try:
+            direction = "too large" if float(answer) > target else "too small"
+        except (TypeError, ValueError):
+            print(f"Not a number: {answer!r}. Give your answer as a number.")
+            return
         print(f"Not yet: {answer!r} is {direction}. Check your reasoning and try again.")
-    return ok

@@ -247,7 +247,9 @@ class Quadratic2D:
         """The loss at ``(x, y)``; works elementwise on arrays."""
         return 0.5 * (self.h_x * np.asarray(x) ** 2 + self.h_y * np.asarray(y) ** 2)
 
-    def gd_path(self, lr: float, steps: int, start: tuple[float, float] = (-1.0, 1.0)) -> np.ndarray:
+    def gd_path(
+        self, lr: float, steps: int, start: tuple[float, float] = (-1.0, 1.0)
+    ) -> np.ndarray:
         """Gradient-descent iterates from ``start``: an array of shape ``(steps + 1, 2)``.
 
         Examples

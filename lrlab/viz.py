@@ -28,7 +28,9 @@ PALETTE = (
 )
 
 
-def new_figure(ncols: int = 1, width: float = 6.4, height: float = 3.6) -> tuple[Figure, list[Axes]]:
+def new_figure(
+    ncols: int = 1, width: float = 6.4, height: float = 3.6
+) -> tuple[Figure, list[Axes]]:
     """A white figure with ``ncols`` side-by-side axes in the house style.
 
     Parameters

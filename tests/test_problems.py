@@ -85,7 +85,10 @@ def test_quadratic2d_path_matches_iteration():
     ("call", "match"),
     [
         (lambda: problems.gd_quadratic(-0.1, 5), r"lr must be a finite number > 0, got -0\.1"),
-        (lambda: problems.gd_quadratic(float("nan"), 5), r"lr must be a finite number > 0, got nan"),
+        (
+            lambda: problems.gd_quadratic(float("nan"), 5),
+            r"lr must be a finite number > 0, got nan",
+        ),
         (lambda: problems.gd_quadratic(0.1, -1), r"steps must be an integer >= 0, got -1"),
         (lambda: problems.gd_quadratic(0.1, 2.5), r"steps must be an integer >= 0, got 2\.5"),
         (lambda: problems.gd_quadratic(0.1, 3, a=0), r"a must be a finite number > 0, got 0"),

@@ -1,0 +1,54 @@
+import pytest
+
+from lrlab import exercises, problems
+from lrlab.tables import format_table
+
+
+def test_table_alignment_and_formats():
+    text = format_table(
+        ["η", "regime", "ok"], [[0.5, "one step", True], [1.1, "diverging", False]], ["g", "s", "s"]
+    )
+    lines = text.splitlines()
+    assert lines[0].split() == ["η", "regime", "ok"]
+    assert set(lines[1].replace(" ", "")) == {"-"}
+    assert lines[2].split()[-1] == "yes" and lines[3].split()[-1] == "no"
+    assert len({len(line) for line in lines[:2]}) == 1
+
+
+@pytest.mark.parametrize(
+    ("call", "match"),
+    [
+        (lambda: format_table(["a", "b"], [[1]]), r"each row must have 2 values, got 1"),
+        (
+            lambda: format_table(["a"], [[1]], ["g", "g"]),
+            r"formats must give one format per column \(1\), got 2",
+        ),
+        (
+            lambda: exercises.check("nope", 1),
+            r"exercise must be one of \['max-stable-lr', 'steps-to-tolerance'\], got 'nope'",
+        ),
+    ],
+)
+def test_bad_input_messages(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()
+
+
+def test_check_verdicts(capsys):
+    exercises.check("max-stable-lr", 0.2, a=5)
+    exercises.check("max-stable-lr", 0.3, a=5)
+    exercises.check("max-stable-lr", None, a=5)
+    exercises.check("max-stable-lr", "abc", a=5)
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("Correct")
+    assert "too large" in out[1]
+    assert out[2].startswith("No answer yet")
+    assert out[3].startswith("Not a number")
+
+
+def test_steps_exercise_matches_problems():
+    t = exercises.expected("steps-to-tolerance", lr=0.01, tol=1e-3)
+    assert t == problems.steps_to_tolerance(0.01, 1e-3)
+    assert exercises.is_correct("steps-to-tolerance", t, lr=0.01, tol=1e-3)
+    assert not exercises.is_correct("steps-to-tolerance", t - 1, lr=0.01, tol=1e-3)
+    assert not exercises.is_correct("max-stable-lr", None, a=1)

@@ -1,0 +1,69 @@
+"""Explorers are tested without a browser: set slider values, check the drawn data."""
+
+import numpy as np
+import pytest
+
+from lrlab import problems, widgets
+
+
+@pytest.fixture
+def explorer():
+    return widgets.gd_valley_explorer(problems.Quadratic2D(10.0, 1.0), lr=0.15, steps=20)
+
+
+def _path_line(fig):
+    (line,) = [ln for ln in fig.axes[0].lines if ln.get_label() == "path"]
+    return np.column_stack([line.get_xdata(), line.get_ydata()])
+
+
+def test_default_figure_follows_formula(explorer):
+    expected = problems.Quadratic2D(10.0, 1.0).gd_path(0.15, 20, start=(-1.0, 1.5))
+    np.testing.assert_allclose(_path_line(explorer.figure), expected)
+
+
+@pytest.mark.parametrize(("lr", "steps"), [(0.05, 7), (0.19, 40), (0.1, 1)])
+def test_moving_sliders_redraws_with_new_values(explorer, lr, steps):
+    explorer.controls["lr"].value = lr
+    explorer.controls["steps"].value = steps
+    path = _path_line(explorer.figure)
+    assert path.shape == (steps + 1, 2)
+    lr_shown = explorer.controls["lr"].value
+    expected = problems.Quadratic2D(10.0, 1.0).gd_path(lr_shown, steps, start=(-1.0, 1.5))
+    np.testing.assert_allclose(path, expected)
+    loss_line = explorer.figure.axes[1].lines[0]
+    np.testing.assert_allclose(
+        loss_line.get_ydata(), problems.Quadratic2D(10.0, 1.0).loss(*expected.T)
+    )
+
+
+def test_divergent_path_is_clipped_to_the_view(explorer):
+    explorer.controls["lr"].value = 0.24
+    explorer.controls["steps"].value = 60
+    path = _path_line(explorer.figure)
+    assert np.all(np.isfinite(path))
+    assert np.abs(path).max() <= explorer.figure.axes[0].get_xlim()[1] + 1e-12
+
+
+def test_figures_are_white_and_labelled(explorer):
+    fig = explorer.figure
+    assert fig.get_facecolor()[:3] == (1.0, 1.0, 1.0)
+    for ax in fig.axes:
+        assert ax.get_xlabel() and ax.get_ylabel()
+
+
+def test_show_displays_figure_then_sliders(explorer, monkeypatch):
+    shown = []
+
+    class Handle:
+        def update(self, obj):
+            shown.append(("update", obj))
+
+    def fake_display(obj, display_id=False):
+        shown.append(("display", obj))
+        return Handle() if display_id else None
+
+    monkeypatch.setattr(widgets, "display", fake_display)
+    explorer.show()
+    assert shown[0] == ("display", explorer.figure)
+    explorer.controls["steps"].value = 5
+    assert shown[-1] == ("update", explorer.figure)
