@@ -29,6 +29,27 @@ EXERCISES: dict[str, Callable[..., float]] = {
 }
 
 
+def register(exercise: str) -> Callable[[Callable[..., float]], Callable[..., float]]:
+    """Decorator: register a function computing an exercise's expected answer.
+
+    Examples
+    --------
+    >>> @register("double")
+    ... def _double(x):
+    ...     return 2 * x
+    >>> expected("double", x=2)
+    4
+    """
+
+    def add(func: Callable[..., float]) -> Callable[..., float]:
+        if exercise in EXERCISES and EXERCISES[exercise] is not func:
+            raise ValueError(f"exercise {exercise!r} is already registered")
+        EXERCISES[exercise] = func
+        return func
+
+    return add
+
+
 def expected(exercise: str, **params: Any) -> float:
     """The answer to ``exercise`` for these parameters.
 
@@ -37,6 +58,8 @@ def expected(exercise: str, **params: Any) -> float:
     >>> expected("max-stable-lr", a=4.0)
     0.25
     """
+    import lrlab.explorers  # noqa: F401 - registers the chapters' exercises
+
     if exercise not in EXERCISES:
         raise ValueError(f"exercise must be one of {sorted(EXERCISES)}, got {exercise!r}")
     return EXERCISES[exercise](**params)

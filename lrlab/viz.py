@@ -6,7 +6,7 @@ colour-blind-safe palette, labelled axes with units, a light grid.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -106,6 +106,51 @@ def plot_curves(
     if len(curves) > 1:
         ax.legend(frameon=False)
     return fig
+
+
+def plot_schedules(
+    schedules: Mapping[str, Callable[[np.ndarray], np.ndarray]],
+    steps: int,
+    title: str = "",
+    logy: bool = False,
+    ylabel: str = "learning rate",
+) -> Figure:
+    """Learning rate against step for several schedules over steps ``0 .. steps - 1``.
+
+    Parameters
+    ----------
+    schedules : mapping of label to schedule
+        Anything callable on an integer array of steps (an ``lrlab`` schedule).
+    steps : int
+        Number of optimizer updates shown.
+    title : str
+        Optional title.
+    logy : bool
+        Logarithmic y axis.
+    ylabel : str
+        y-axis label.
+
+    Returns
+    -------
+    Figure
+        One line per schedule, labelled with its key, in the palette's order.
+
+    Examples
+    --------
+    >>> from lrlab import cosine
+    >>> fig = plot_schedules({"cosine": cosine(1e-3, 100)}, 100)
+    >>> float(fig.axes[0].lines[0].get_ydata()[0])
+    0.001
+    """
+    t = np.arange(steps)
+    return plot_curves(
+        t,
+        {label: s(t) for label, s in schedules.items()},
+        xlabel="step t",
+        ylabel=ylabel,
+        title=title,
+        logy=logy,
+    )
 
 
 def plot_gd_1d(lrs: Sequence[float], steps: int, x0: float = 0.0, b: float = 3.0) -> Figure:

@@ -70,7 +70,26 @@ class Explorer:
         display(w.VBox(list(self.controls.values())))
 
 
-def _slider(cls: type, description: str, value: float, lo: float, hi: float, step: float) -> Any:
+def slider(
+    description: str, value: float, lo: float, hi: float, step: float, integer: bool = False
+) -> w.ValueWidget:
+    """A slider in the book's style (updates on release, wide enough to read).
+
+    Parameters
+    ----------
+    description : str
+        Label shown to the left.
+    value, lo, hi, step : float
+        Initial value, range and increment.
+    integer : bool
+        An ``IntSlider`` instead of a ``FloatSlider``.
+
+    Examples
+    --------
+    >>> slider("steps", 10, 1, 100, 1, integer=True).value
+    10
+    """
+    cls = w.IntSlider if integer else w.FloatSlider
     return cls(
         value=value,
         min=lo,
@@ -111,7 +130,54 @@ def gd_valley_explorer(
     problem = problem or problems.Quadratic2D(10.0, 1.0)
     limit = problem.max_stable_lr
     controls = {
-        "lr": _slider(w.FloatSlider, "learning rate η", lr, limit / 40, 1.25 * limit, limit / 80),
-        "steps": _slider(w.IntSlider, "steps", steps, 1, 100, 1),
+        "lr": slider("learning rate η", lr, limit / 40, 1.25 * limit, limit / 80),
+        "steps": slider("steps", steps, 1, 100, 1, integer=True),
     }
     return Explorer(lambda lr, steps: viz.plot_path_2d(problem, lr, steps), controls)
+
+
+def schedule_explorer(
+    make: Callable[..., Any],
+    controls: Mapping[str, w.ValueWidget],
+    steps: int,
+    title: Callable[..., str] | None = None,
+    logy: bool = False,
+) -> Explorer:
+    """Sliders over a schedule's parameters -> its learning-rate curve.
+
+    Parameters
+    ----------
+    make : callable
+        ``make(**values)`` returns an ``lrlab`` schedule (e.g. ``lrlab.cosine``).
+    controls : mapping of name to widget
+        One slider per keyword of ``make``.
+    steps : int
+        Number of steps drawn, ``0 .. steps - 1``.
+    title : callable, optional
+        ``title(**values)`` gives the figure title; default: the schedule's repr.
+    logy : bool
+        Logarithmic learning-rate axis.
+
+    Returns
+    -------
+    Explorer
+        Its figure's single line is ``make(**values)`` evaluated on every step.
+
+    Examples
+    --------
+    >>> import lrlab
+    >>> ex = schedule_explorer(
+    ...     lambda gamma: lrlab.exponential(0.1, gamma),
+    ...     {"gamma": slider("γ", 0.9, 0.5, 0.99, 0.01)},
+    ...     steps=5,
+    ... )
+    >>> float(ex.figure.axes[0].lines[0].get_ydata()[1])
+    0.09000000000000001
+    """
+
+    def draw(**values: Any) -> Figure:
+        schedule = make(**values)
+        label = title(**values) if title else repr(schedule)
+        return viz.plot_schedules({label: schedule}, steps, title=label, logy=logy)
+
+    return Explorer(draw, controls)

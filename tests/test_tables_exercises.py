@@ -25,7 +25,7 @@ def test_table_alignment_and_formats():
         ),
         (
             lambda: exercises.check("nope", 1),
-            r"exercise must be one of \['max-stable-lr', 'steps-to-tolerance'\], got 'nope'",
+            r"exercise must be one of \[.*'max-stable-lr'.*\], got 'nope'",
         ),
     ],
 )
@@ -52,3 +52,8 @@ def test_steps_exercise_matches_problems():
     assert exercises.is_correct("steps-to-tolerance", t, lr=0.01, tol=1e-3)
     assert not exercises.is_correct("steps-to-tolerance", t - 1, lr=0.01, tol=1e-3)
     assert not exercises.is_correct("max-stable-lr", None, a=1)
+
+
+def test_register_rejects_a_second_answer_for_the_same_id():
+    with pytest.raises(ValueError, match=r"exercise 'max-stable-lr' is already registered"):
+        exercises.register("max-stable-lr")(lambda: 0.0)

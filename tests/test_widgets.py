@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+import lrlab
 from lrlab import problems, widgets
 
 
@@ -67,3 +68,20 @@ def test_show_displays_figure_then_sliders(explorer, monkeypatch):
     assert shown[0] == ("display", explorer.figure)
     explorer.controls["steps"].value = 5
     assert shown[-1] == ("update", explorer.figure)
+
+
+def test_schedule_explorer_draws_the_schedule_for_the_slider_values():
+    ex = widgets.schedule_explorer(
+        lambda peak, total: lrlab.cosine(peak, total),
+        {
+            "peak": widgets.slider("peak", 1e-3, 1e-4, 1e-2, 1e-4),
+            "total": widgets.slider("T", 50, 10, 200, 10, integer=True),
+        },
+        steps=120,
+    )
+    ex.controls["peak"].value = 5e-3
+    ex.controls["total"].value = 100
+    (line,) = ex.figure.axes[0].lines
+    t = np.arange(120)
+    np.testing.assert_array_equal(line.get_xdata(), t)
+    np.testing.assert_array_equal(line.get_ydata(), lrlab.cosine(ex.values["peak"], 100)(t))
