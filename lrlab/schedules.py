@@ -198,20 +198,14 @@ def _decay_values(k: np.ndarray, n: int, peak: float, floor: float, shape: str) 
     if shape == "cosine":
         return _cos_anneal(peak, floor, k, n)
     frac = k / n
-    if shape == "linear":
-        return _lerp(peak, floor, frac)
     if shape == "1-sqrt":
-        return _lerp(peak, floor, np.sqrt(frac, out=frac))
-    return np.float_power(peak, 1.0 - frac) * np.float_power(floor, frac)
-
-
-def _lerp(a: float, b: float, x: np.ndarray) -> np.ndarray:
-    """``a * (1 - x) + b * x``, exact at both ends; ``x`` is overwritten."""
-    bx = b * x
-    np.subtract(1.0, x, out=x)
-    x *= a
-    x += bx
-    return x
+        np.sqrt(frac, out=frac)
+    np.subtract(1.0, frac, out=frac)
+    if shape == "exponential":
+        return floor * np.float_power(peak / floor, frac, out=frac)
+    frac *= peak - floor
+    frac += floor
+    return frac
 
 
 # --------------------------------------------------------------- base class
@@ -491,9 +485,9 @@ class exponential(Schedule):
 class linear_decay(Schedule):
     """Straight line from ``start`` to ``end`` over ``total_steps``, then hold ``end``.
 
-    ``s(t) = start * (1 - x) + end * x`` with ``x = min(t, T) / T`` and
-    ``T = total_steps``, so both ends are exact. Past ``total_steps`` the
-    schedule holds ``end``.
+    ``s(t) = end + (start - end) * (1 - x)`` with ``x = min(t, T) / T`` and
+    ``T = total_steps``: monotone, and exactly ``end`` from ``total_steps``
+    on (the schedule holds ``end`` afterwards).
 
     Parameters
     ----------
@@ -521,7 +515,8 @@ class linear_decay(Schedule):
         )
 
     def _eval(self, t: np.ndarray) -> np.ndarray:
-        return _lerp(self.start, self.end, np.minimum(t, self.total_steps) / self.total_steps)
+        k = np.minimum(t, self.total_steps)
+        return _decay_values(k, self.total_steps, self.start, self.end, "linear")
 
 
 class polynomial(Schedule):
@@ -1077,9 +1072,10 @@ class wsd(Schedule):
     ``peak`` until ``total_steps - decay_steps``, then a decay of shape
     ``decay`` reaching ``floor`` exactly at ``total_steps``; held afterwards.
     With ``k`` steps into the decay and ``x = k / decay_steps``: ``linear``
-    ``peak (1 - x) + floor x``; ``cosine`` ``floor + (peak - floor)(1 +
-    cos(pi x)) / 2``; ``1-sqrt`` ``peak (1 - sqrt(x)) + floor sqrt(x)``;
-    ``exponential`` ``peak ** (1 - x) * floor ** x`` (needs ``floor > 0``).
+    ``floor + (peak - floor)(1 - x)``; ``cosine`` ``floor + (peak - floor)(1
+    + cos(pi x)) / 2``; ``1-sqrt`` ``floor + (peak - floor)(1 - sqrt(x))``;
+    ``exponential`` ``floor (peak / floor) ** (1 - x)`` (needs ``floor >
+    0``). Each is monotone and exactly ``floor`` at ``total_steps``.
 
     Parameters
     ----------

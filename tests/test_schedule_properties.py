@@ -1,0 +1,395 @@
+"""Hypothesis properties of the schedules: bounds, continuity, monotonicity, periodicity."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import lrlab
+from lrlab import (
+    Schedule,
+    constant,
+    cosine,
+    cosine_restarts,
+    cyclical,
+    exponential,
+    inverse_sqrt,
+    join,
+    linear_decay,
+    linear_warmup,
+    multistep,
+    one_cycle,
+    polynomial,
+    scale,
+    step_decay,
+    warmup_cosine,
+    wsd,
+)
+
+PROPERTY = settings(max_examples=60, deadline=None)
+TINY = 1e-12  # relative slack for one or two roundings
+
+lrs = st.floats(1e-7, 10.0)
+fractions = st.floats(0.0, 1.0)
+lengths = st.integers(1, 3000)
+
+
+@st.composite
+def peak_floor(draw) -> tuple[float, float]:
+    peak = draw(lrs)
+    return peak, peak * draw(fractions)
+
+
+@st.composite
+def any_schedule(draw) -> Schedule:
+    peak, floor = draw(peak_floor())
+    n = draw(st.integers(2, 3000))
+    w = draw(st.integers(0, n - 1))
+    family = draw(st.sampled_from(FAMILIES))
+    return family(draw, peak, floor, n, w)
+
+
+FAMILIES = [
+    lambda d, p, f, n, w: constant(p),
+    lambda d, p, f, n, w: linear_warmup(
+        p, max(w, 1), f, d(st.sampled_from(lrlab.schedules.WARMUP_SHAPES))
+    ),
+    lambda d, p, f, n, w: step_decay(p, max(w, 1), d(st.floats(0.01, 1.0))),
+    lambda d, p, f, n, w: multistep(p, sorted(d(st.lists(st.integers(0, n), max_size=5))), 0.5),
+    lambda d, p, f, n, w: exponential(p, d(st.floats(0.99, 1.0))),
+    lambda d, p, f, n, w: linear_decay(p, f, n),
+    lambda d, p, f, n, w: polynomial(p, n, d(st.floats(0.0, 4.0)), f),
+    lambda d, p, f, n, w: cosine(p, n, f, past_end=d(st.sampled_from(["hold", "continue"]))),
+    lambda d, p, f, n, w: cosine_restarts(p, max(w, 1), d(st.integers(1, 4)), f),
+    lambda d, p, f, n, w: cyclical(
+        f,
+        p,
+        max(w, 1),
+        d(st.integers(1, 500)),
+        d(st.sampled_from(lrlab.schedules.CYCLIC_MODES)),
+        d(st.floats(0.99, 1.0)),
+    ),
+    lambda d, p, f, n, w: one_cycle(
+        p,
+        n + 10,
+        d(st.floats(0.1, 0.45)),
+        d(st.floats(1.0, 100.0)),
+        d(st.floats(1.0, 1e4)),
+        d(st.sampled_from(["cos", "linear"])),
+        d(st.booleans()),
+    ),
+    lambda d, p, f, n, w: warmup_cosine(p, n, w, f),
+    lambda d, p, f, n, w: wsd(
+        p,
+        n,
+        w,
+        d(st.integers(1, n - w)),
+        max(f, p * 1e-6),
+        d(st.sampled_from(lrlab.schedules.DECAY_SHAPES)),
+    ),
+    lambda d, p, f, n, w: inverse_sqrt(d(st.integers(1, 4096)), max(w, 1)),
+    lambda d, p, f, n, w: join([linear_warmup(p, max(w, 1)), cosine(p, n, f)], [max(w, 1)]),
+    lambda d, p, f, n, w: scale(cosine(p, n, f), d(st.floats(0.0, 3.0))),
+]
+
+
+def steps_for(schedule: Schedule) -> np.ndarray:
+    end = schedule.total_steps if schedule.total_steps is not None else 6000
+    if isinstance(schedule, one_cycle):
+        return np.arange(end + 1)
+    return np.arange(2 * end + 1)
+
+
+# ------------------------------------------------------ general contract
+
+
+@PROPERTY
+@given(any_schedule(), st.data())
+def test_vectorised_equals_element_wise(schedule: Schedule, data) -> None:
+    t = steps_for(schedule)
+    picks = data.draw(st.lists(st.integers(0, int(t[-1])), min_size=1, max_size=40))
+    values = schedule(np.array(picks))
+    assert values.tolist() == [schedule(p) for p in picks]
+    assert schedule(t)[picks].tolist() == values.tolist()
+
+
+@PROPERTY
+@given(any_schedule())
+def test_repr_round_trips_with_identical_values(schedule: Schedule) -> None:
+    rebuilt = eval(repr(schedule), vars(lrlab))
+    assert rebuilt == schedule
+    t = steps_for(schedule)
+    assert np.array_equal(rebuilt(t), schedule(t))
+
+
+@PROPERTY
+@given(any_schedule())
+def test_values_are_finite_and_non_negative(schedule: Schedule) -> None:
+    values = schedule(steps_for(schedule)[:-1])
+    assert np.all(np.isfinite(values))
+    assert np.all(values >= 0)
+
+
+# ----------------------------------------------------------------- bounds
+
+
+@PROPERTY
+@given(peak_floor(), lengths, st.integers(0, 2999), st.sampled_from(lrlab.schedules.DECAY_SHAPES))
+def test_wsd_bounds_and_exact_ends(pf, n, w, decay) -> None:
+    peak, floor = pf
+    n = n + w + 1
+    d = n - w
+    floor = max(floor, peak * 1e-6)
+    s = wsd(peak, n, w, d, floor, decay)
+    values = s(np.arange(n + 50))
+    assert values.min() >= 0 and values.max() <= peak * (1 + TINY)
+    assert np.all(values[w:] >= floor * (1 - TINY))
+    assert math.isclose(s(n - d), peak, rel_tol=TINY)
+    assert s(n) == floor or decay == "cosine"
+    assert np.all(values[n:] == values[n])
+
+
+@PROPERTY
+@given(peak_floor(), lengths, st.integers(0, 2999))
+def test_warmup_cosine_bounds(pf, n, w) -> None:
+    peak, floor = pf
+    n = n + w
+    s = warmup_cosine(peak, n, w, floor, start=floor)
+    values = s(np.arange(2 * n))
+    assert np.all(values >= floor * (1 - TINY))
+    assert np.all(values <= peak * (1 + TINY))
+    assert s(w) == peak or math.isclose(s(w), peak, rel_tol=TINY)
+
+
+@PROPERTY
+@given(
+    peak_floor(),
+    st.integers(1, 500),
+    st.integers(1, 500),
+    st.sampled_from(lrlab.schedules.CYCLIC_MODES),
+    st.floats(0.999, 1.0),
+)
+def test_cyclical_bounds(pf, up, down, mode, gamma) -> None:
+    peak, base = pf
+    s = cyclical(base, peak, up, down, mode, gamma)
+    t = np.arange(5 * (up + down) + 1)
+    values = s(t)
+    assert np.all(values >= base * (1 - TINY))
+    assert np.all(values <= peak * (1 + TINY))
+    m = s.momentum(t)
+    assert np.all((m >= 0.8 - TINY) & (m <= 0.9 + TINY))
+
+
+@PROPERTY
+@given(
+    lrs,
+    st.integers(20, 5000),
+    st.floats(0.1, 0.45),
+    st.floats(1.0, 100.0),
+    st.sampled_from(["cos", "linear"]),
+    st.booleans(),
+)
+def test_one_cycle_bounds(peak, n, pct, div, anneal, three) -> None:
+    s = one_cycle(peak, n, pct, div, 1e4, anneal, three)
+    t = np.arange(n)  # step n extrapolates past the last phase, as in torch
+    values = s(t)
+    low = peak / div / 1e4
+    assert np.all(values >= low * (1 - 1e-9))
+    assert np.all(values <= peak * (1 + TINY))
+    m = s.momentum(t)
+    assert np.all((m >= 0.85 - TINY) & (m <= 0.95 + TINY))
+
+
+@PROPERTY
+@given(st.integers(1, 4096), st.integers(1, 5000))
+def test_inverse_sqrt_peaks_at_warmup(d_model, w) -> None:
+    s = inverse_sqrt(d_model, w)
+    values = s(np.arange(3 * w + 1))
+    assert int(np.argmax(values)) == w
+    assert values.max() == s.peak
+
+
+# ------------------------------------------------------------- continuity
+
+
+def max_jump(values: np.ndarray) -> float:
+    return float(np.max(np.abs(np.diff(values))))
+
+
+@PROPERTY
+@given(peak_floor(), st.integers(2, 3000), st.integers(1, 2999))
+def test_warmup_cosine_has_no_jump_at_the_boundary(pf, n, w) -> None:
+    peak, floor = pf
+    n = n + w
+    s = warmup_cosine(peak, n, w, floor)
+    slope = max(peak / w, (peak - floor) * math.pi / 2 / (n - w))
+    assert max_jump(s(np.arange(n + 5))) <= slope * (1 + 1e-9) + peak * TINY
+
+
+@PROPERTY
+@given(
+    peak_floor(),
+    st.integers(1, 1000),
+    st.integers(0, 1000),
+    st.integers(1, 1000),
+    st.sampled_from(["linear", "cosine"]),
+)
+def test_wsd_has_no_jump_at_the_boundaries(pf, w, stable, d, decay) -> None:
+    peak, floor = pf
+    n = w + stable + d
+    s = wsd(peak, n, w, d, floor, decay)
+    slope = max(peak / w, (peak - floor) * math.pi / 2 / d)
+    assert max_jump(s(np.arange(n + 5))) <= slope * (1 + 1e-9) + peak * TINY
+
+
+@PROPERTY
+@given(lrs, st.integers(20, 3000), st.floats(0.1, 0.45), st.booleans())
+def test_one_cycle_has_no_jump(peak, n, pct, three) -> None:
+    s = one_cycle(peak, n, pct, three_phase=three, anneal="linear")
+    shortest = float(pct * n) - 1
+    assert max_jump(s(np.arange(n))) <= peak / shortest * (1 + 1e-9) + peak * TINY
+
+
+@PROPERTY
+@given(peak_floor(), st.integers(1, 500), st.integers(1, 500))
+def test_cyclical_has_no_jump(pf, up, down) -> None:
+    peak, base = pf
+    s = cyclical(base, peak, up, down)
+    slope = (peak - base) / min(up, down)
+    assert max_jump(s(np.arange(4 * (up + down)))) <= slope * (1 + 1e-9) + peak * TINY
+
+
+# ------------------------------------------------------------ monotonicity
+
+
+def non_increasing(values: np.ndarray) -> bool:
+    return bool(np.all(np.diff(values) <= 0))
+
+
+def non_decreasing(values: np.ndarray) -> bool:
+    return bool(np.all(np.diff(values) >= 0))
+
+
+@PROPERTY
+@given(peak_floor(), lengths, st.floats(0.0, 4.0))
+def test_decays_are_monotone(pf, n, power) -> None:
+    peak, floor = pf
+    t = np.arange(n + 20)
+    assert non_increasing(cosine(peak, n, floor)(t))
+    assert non_increasing(linear_decay(peak, floor, n)(t))
+    assert non_increasing(polynomial(peak, n, power, floor)(t))
+    assert non_increasing(step_decay(peak, max(n // 7, 1), 0.5)(t))
+    assert non_increasing(exponential(peak, 0.999)(t))
+
+
+@PROPERTY
+@given(peak_floor(), lengths, st.integers(1, 2000), st.sampled_from(lrlab.schedules.DECAY_SHAPES))
+def test_warmup_rises_and_decay_falls(pf, n, w, decay) -> None:
+    peak, floor = pf
+    floor = max(floor, peak * 1e-6)
+    n = n + w
+    s = warmup_cosine(peak, n, w, floor)
+    values = s(np.arange(n + 10))
+    assert non_decreasing(values[: w + 1])
+    assert non_increasing(values[w:])
+    s = wsd(peak, n, w, n - w, floor, decay)
+    values = s(np.arange(n + 10))
+    assert non_decreasing(values[: w + 1])
+    assert non_increasing(values[w:])
+
+
+@PROPERTY
+@given(lrs, st.integers(20, 3000), st.floats(0.1, 0.45), st.sampled_from(["cos", "linear"]))
+def test_one_cycle_rises_then_falls(peak, n, pct, anneal) -> None:
+    s = one_cycle(peak, n, pct, anneal=anneal)
+    top = math.floor(float(pct * n) - 1)
+    values = s(np.arange(n))
+    assert non_decreasing(values[: top + 1])
+    assert non_increasing(values[top + 1 :])
+    momentum = s.momentum(np.arange(n))
+    assert non_increasing(momentum[: top + 1])
+    assert non_decreasing(momentum[top + 1 :])
+
+
+@PROPERTY
+@given(st.integers(1, 4096), st.integers(1, 3000))
+def test_inverse_sqrt_rises_then_falls(d_model, w) -> None:
+    values = inverse_sqrt(d_model, w)(np.arange(4 * w))
+    assert non_decreasing(values[: w + 1])
+    assert non_increasing(values[w:])
+
+
+# ------------------------------------------------------------- periodicity
+
+
+@PROPERTY
+@given(peak_floor(), st.integers(1, 500), st.integers(1, 500), st.integers(1, 5))
+def test_triangular_is_periodic(pf, up, down, shift) -> None:
+    peak, base = pf
+    s = cyclical(base, peak, up, down)
+    length = up + down
+    t = np.arange(length + 1)
+    np.testing.assert_allclose(s(t + shift * length), s(t), rtol=1e-9, atol=peak * 1e-12)
+    m = s.momentum
+    np.testing.assert_allclose(m(t + shift * length), m(t), rtol=1e-9)
+
+
+@PROPERTY
+@given(peak_floor(), st.integers(1, 500), st.integers(1, 500))
+def test_triangular2_halves_each_cycle(pf, up, down) -> None:
+    peak, base = pf
+    s = cyclical(base, peak, up, down, mode="triangular2")
+    t = np.arange(up + down)
+    first = s(t) - base
+    second = s(t + up + down) - base
+    np.testing.assert_allclose(second, first / 2, rtol=1e-9, atol=peak * 1e-12)
+
+
+@PROPERTY
+@given(peak_floor(), st.integers(1, 1000), st.integers(1, 5))
+def test_restarts_repeat_exactly(pf, period, shift) -> None:
+    peak, floor = pf
+    s = cosine_restarts(peak, period, 1, floor)
+    t = np.arange(period)
+    assert np.array_equal(s(t + shift * period), s(t))
+    assert np.array_equal(s(t), cosine(peak, period, floor)(t))
+
+
+@PROPERTY
+@given(peak_floor(), st.integers(1, 200), st.integers(2, 4), st.integers(0, 4))
+def test_restart_cycles_are_stretched_copies(pf, period, mult, cycle) -> None:
+    peak, floor = pf
+    s = cosine_restarts(peak, period, mult, floor)
+    start = period * (mult**cycle - 1) // (mult - 1)
+    length = period * mult**cycle
+    assert start in s.cycle_starts(start).tolist()
+    k = np.arange(length)
+    np.testing.assert_allclose(s(start + k), cosine(peak, length, floor)(k), rtol=1e-12)
+    assert math.isclose(s(start + length), peak, rel_tol=TINY)
+
+
+@PROPERTY
+@given(peak_floor(), st.integers(1, 1000), st.integers(1, 3))
+def test_cosine_continue_has_period_two_total(pf, n, shift) -> None:
+    peak, floor = pf
+    s = cosine(peak, n, floor, past_end="continue")
+    t = np.arange(2 * n)
+    np.testing.assert_allclose(s(t + 2 * n * shift), s(t), rtol=1e-9, atol=peak * 1e-12)
+
+
+@PROPERTY
+@given(st.lists(st.integers(1, 200), min_size=1, max_size=4), lrs)
+def test_join_restarts_every_piece(gaps, peak) -> None:
+    bounds = np.cumsum(gaps).tolist()
+    parts = [cosine(peak, g + 5) for g in [*gaps, 50]]
+    s = join(parts, bounds)
+    starts = [0, *bounds]
+    for part, start in zip(parts, starts, strict=True):
+        assert s(start) == part(0)
+    t = np.arange(starts[-1] + 60)
+    piece = np.searchsorted(bounds, t, side="right")
+    want = [parts[i](int(x - starts[i])) for x, i in zip(t, piece, strict=True)]
+    assert s(t).tolist() == want
