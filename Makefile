@@ -36,7 +36,7 @@ book: $(STAMP) $(JS_STAMP)
 	@echo "Open the book: file://$(CURDIR)/_build/html/index.html"
 
 test: $(STAMP)
-	$(BIN)/python -m pytest $(PYTEST_FLAGS) tests book $(NBVAL)
+	$(BIN)/python -m pytest $(PYTEST_FLAGS) --doctest-modules lrlab tests book $(NBVAL)
 
 notebooks: $(STAMP)
 	$(BIN)/python scripts/execute_notebooks.py book/*.ipynb
