@@ -165,9 +165,25 @@ def _fraction(name: str, value: Any) -> float:
 # ------------------------------------------------------------- shape helpers
 
 
+def _steps_into(t: np.ndarray, offset: int, length: int | None) -> np.ndarray:
+    """``t - offset`` clipped to ``[0, length]``, as a new float64 array (exact)."""
+    x = np.subtract(t, offset, dtype=np.float64)
+    np.maximum(x, 0.0, out=x)
+    if length is not None:
+        np.minimum(x, length, out=x)
+    return x
+
+
 def _cos_anneal(hi: float, lo: float, k: np.ndarray, n: float) -> np.ndarray:
-    """``lo + (hi - lo) * (1 + cos(pi * k / n)) / 2`` in torch's operation order."""
-    x = np.multiply(k, np.pi, dtype=np.float64)
+    """``lo + (hi - lo) * (1 + cos(pi * k / n)) / 2`` in torch's operation order.
+
+    ``k`` holds whole numbers; a float64 ``k`` is overwritten with the result.
+    """
+    if k.dtype == np.float64:
+        x = k
+        x *= np.pi
+    else:
+        x = np.multiply(k, np.pi, dtype=np.float64)
     x /= n
     np.cos(x, out=x)
     x += 1.0
@@ -193,11 +209,26 @@ def _warmup_values(t: np.ndarray, start: float, peak: float, steps: int, shape: 
     return start + (peak - start) * _rise(t / steps, shape)
 
 
+def _overwrite_warmup(
+    out: np.ndarray, t: np.ndarray, start: float, peak: float, steps: int, shape: str
+) -> np.ndarray:
+    """Put warmup values into ``out`` where ``t < steps``; only those steps are computed."""
+    if steps:
+        warm = t < steps
+        if warm.any():
+            out[warm] = _warmup_values(t[warm], start, peak, steps, shape)
+    return out
+
+
 def _decay_values(k: np.ndarray, n: int, peak: float, floor: float, shape: str) -> np.ndarray:
-    """Value ``k`` steps into an ``n``-step decay from ``peak`` to ``floor``."""
+    """Value ``k`` steps into an ``n``-step decay from ``peak`` to ``floor``.
+
+    ``k`` is a float64 array of whole numbers in ``[0, n]``; it is overwritten.
+    """
     if shape == "cosine":
         return _cos_anneal(peak, floor, k, n)
-    frac = k / n
+    frac = k
+    frac /= n
     if shape == "1-sqrt":
         np.sqrt(frac, out=frac)
     np.subtract(1.0, frac, out=frac)
@@ -515,7 +546,7 @@ class linear_decay(Schedule):
         )
 
     def _eval(self, t: np.ndarray) -> np.ndarray:
-        k = np.minimum(t, self.total_steps)
+        k = _steps_into(t, 0, self.total_steps)
         return _decay_values(k, self.total_steps, self.start, self.end, "linear")
 
 
@@ -611,8 +642,8 @@ class cosine(Schedule):
         )
 
     def _eval(self, t: np.ndarray) -> np.ndarray:
-        k = np.minimum(t, self.total_steps) if self.past_end == "hold" else t
-        return _cos_anneal(self.peak, self.floor, k, self.total_steps)
+        end = self.total_steps if self.past_end == "hold" else None
+        return _cos_anneal(self.peak, self.floor, _steps_into(t, 0, end), self.total_steps)
 
 
 class cosine_restarts(Schedule):
@@ -1057,12 +1088,8 @@ class warmup_cosine(Schedule):
 
     def _eval(self, t: np.ndarray) -> np.ndarray:
         w, n = self.warmup_steps, self.total_steps
-        k = np.clip(t - w, 0, n - w)
-        out = _cos_anneal(self.peak, self.floor, k, n - w)
-        if w == 0:
-            return out
-        rising = _warmup_values(np.minimum(t, w), self.start, self.peak, w, self.warmup_shape)
-        return np.where(t < w, rising, out)
+        out = _cos_anneal(self.peak, self.floor, _steps_into(t, w, n - w), n - w)
+        return _overwrite_warmup(out, t, self.start, self.peak, w, self.warmup_shape)
 
 
 class wsd(Schedule):
@@ -1144,12 +1171,8 @@ class wsd(Schedule):
 
     def _eval(self, t: np.ndarray) -> np.ndarray:
         w, d, n = self.warmup_steps, self.decay_steps, self.total_steps
-        k = np.clip(t - (n - d), 0, d)
-        out = _decay_values(k, d, self.peak, self.floor, self.decay)
-        if w == 0:
-            return out
-        rising = _warmup_values(np.minimum(t, w), self.start, self.peak, w, self.warmup_shape)
-        return np.where(t < w, rising, out)
+        out = _decay_values(_steps_into(t, n - d, d), d, self.peak, self.floor, self.decay)
+        return _overwrite_warmup(out, t, self.start, self.peak, w, self.warmup_shape)
 
 
 class inverse_sqrt(Schedule):

@@ -96,6 +96,14 @@ def test_int_gives_float_and_array_gives_float64(schedule: Schedule) -> None:
 
 
 @pytest.mark.parametrize("schedule", EXAMPLES, ids=IDS)
+def test_strided_and_transposed_steps(schedule: Schedule) -> None:
+    grid = np.arange(60).reshape(6, 10)
+    for steps in (grid[:, ::3], grid.T, np.arange(90)[::-7]):
+        want = np.vectorize(schedule, otypes=[float])(steps)
+        assert np.array_equal(schedule(steps), want)
+
+
+@pytest.mark.parametrize("schedule", EXAMPLES, ids=IDS)
 def test_is_immutable(schedule: Schedule) -> None:
     with pytest.raises(AttributeError):
         schedule.total_steps = 5  # type: ignore[misc]
