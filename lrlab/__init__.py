@@ -19,6 +19,18 @@ from lrlab.schedules import step_decay as step_decay
 from lrlab.schedules import warmup_cosine as warmup_cosine
 from lrlab.schedules import with_warmup as with_warmup
 from lrlab.schedules import wsd as wsd
+from lrlab.tasks import ContextMLP as ContextMLP
+from lrlab.tasks import MarkovTask as MarkovTask
 from lrlab.torch_adapter import to_torch as to_torch
+from lrlab.training import AdamTrace as AdamTrace
+from lrlab.training import Checkpoint as Checkpoint
+from lrlab.training import History as History
+from lrlab.training import RangeTest as RangeTest
+from lrlab.training import adam_trace as adam_trace
+from lrlab.training import lr_range_test as lr_range_test
+from lrlab.training import plot_range_test as plot_range_test
+from lrlab.training import suggest_lrs as suggest_lrs
+from lrlab.training import train as train
+from lrlab.training import train_many as train_many
 
 __version__ = "0.1.0"

@@ -186,7 +186,7 @@ class NoisyQuadratic:
         --------
         >>> nqm = NoisyQuadratic.standard(dim=100)
         >>> round(nqm.floor(0.2) / nqm.floor(0.1), 2)  # nearly proportional to α
-        2.01
+        2.03
         """
         a = np.asarray(lr, dtype=np.float64)
         if not np.all(np.isfinite(a)) or np.any(a < 0):

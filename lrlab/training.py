@@ -1,0 +1,932 @@
+"""Train the tiny Markov-chain language model under any schedule.
+
+:func:`train` runs one model with a real ``torch.optim`` optimizer, recording
+the applied learning rate, the loss, the gradient norm and the
+update-to-weight ratio of every step, plus the exact population loss every
+``val_every`` steps. Checkpoints taken along the way can be branched with
+another schedule. :func:`train_many` trains many variants (schedules × seeds)
+in one batched model. :func:`adam_trace` reads Adam's moments from the
+optimizer state, and :func:`lr_range_test` runs Smith's LR range test.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import torch
+from matplotlib.figure import Figure
+
+from lrlab.schedules import Schedule
+from lrlab.tasks import ContextMLP, MarkovTask
+from lrlab.viz import PALETTE, new_figure
+
+OPTIMIZERS = ("adamw", "sgd")
+
+
+def _check_schedule(schedule: Any, name: str = "schedule") -> Schedule:
+    if not isinstance(schedule, Schedule):
+        raise ValueError(
+            f"{name} must be an lrlab Schedule (e.g. lrlab.constant(1e-3)), "
+            f"got {type(schedule).__name__}: {schedule!r}"
+        )
+    return schedule
+
+
+def _check_int(name: str, value: Any, low: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < low:
+        raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
+    return int(value)
+
+
+def _check_optimizer(optimizer: Any) -> str:
+    if optimizer not in OPTIMIZERS:
+        raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZERS)}; got {optimizer!r}")
+    return optimizer
+
+
+@contextmanager
+def _torch_settings(threads: int) -> Iterator[None]:
+    """Fix the thread count and deterministic algorithms, restoring both afterwards."""
+    old_threads = torch.get_num_threads()
+    old_deterministic = torch.are_deterministic_algorithms_enabled()
+    torch.set_num_threads(threads)
+    torch.use_deterministic_algorithms(True)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(old_threads)
+        torch.use_deterministic_algorithms(old_deterministic)
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Everything except the schedule and length that defines a run.
+
+    Built by :func:`train`; see its parameters.
+    """
+
+    seed: int = 0
+    optimizer: str = "adamw"
+    task: MarkovTask = field(default_factory=MarkovTask)
+    context: int | None = None
+    embed_dim: int = 8
+    hidden: int = 64
+    batch_size: int = 8
+    seq_len: int = 36
+    weight_decay: float = 0.0
+    betas: tuple[float, float] = (0.9, 0.999)
+    momentum: float = 0.9
+    eps: float = 1e-8
+    clip_grad: float | None = None
+    val_every: int = 50
+    diverge_above: float | None = None
+    threads: int = 1
+
+    def __post_init__(self) -> None:
+        _check_int("seed", self.seed, 0)
+        _check_optimizer(self.optimizer)
+        if not isinstance(self.task, MarkovTask):
+            raise ValueError(f"task must be a MarkovTask, got {self.task!r}")
+        ctx = self.task.order + 1 if self.context is None else self.context
+        _check_int("context", ctx, self.task.order)
+        object.__setattr__(self, "context", int(ctx))
+        for name in ("embed_dim", "hidden", "batch_size", "val_every", "threads"):
+            _check_int(name, getattr(self, name), 1)
+        _check_int("seq_len", self.seq_len, ctx + 1)
+        for name in ("weight_decay", "momentum", "eps"):
+            value = getattr(self, name)
+            if not isinstance(value, int | float) or not 0 <= value < math.inf:
+                raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
+        if self.clip_grad is not None and not (0 < self.clip_grad < math.inf):
+            raise ValueError(f"clip_grad must be None or a number > 0, got {self.clip_grad!r}")
+        if self.diverge_above is not None and not self.diverge_above > 0:
+            raise ValueError(f"diverge_above must be None or > 0, got {self.diverge_above!r}")
+
+    @property
+    def loss_limit(self) -> float:
+        """Training loss above which a run counts as diverged."""
+        if self.diverge_above is not None:
+            return float(self.diverge_above)
+        return 2.0 * math.log(self.task.vocab_size)
+
+
+@dataclass
+class History:
+    """Per-step record of a training run.
+
+    Per-step arrays have length ``steps``; entries after a divergence are NaN.
+
+    Attributes
+    ----------
+    lr : numpy.ndarray
+        Learning rate applied at each update.
+    loss : numpy.ndarray
+        Training loss (nats/token) of the batch of each update.
+    grad_norm : numpy.ndarray
+        Global gradient norm before clipping.
+    update_ratio : numpy.ndarray
+        ``‖θₜ₊₁ − θₜ‖ / ‖θₜ‖`` over all parameters.
+    val_steps : numpy.ndarray
+        Number of updates done when the validation loss was measured.
+    val_loss : numpy.ndarray
+        Exact expected loss on fresh text from the chain (population loss).
+    entropy_rate : float
+        The task's entropy rate, the best achievable loss.
+    diverged : bool
+        Whether the run stopped early.
+    diverged_at : int or None
+        The update whose loss was non-finite or above the limit.
+    checkpoints : dict of int to Checkpoint
+        Checkpoints taken, keyed by the number of updates done.
+    """
+
+    lr: np.ndarray
+    loss: np.ndarray
+    grad_norm: np.ndarray
+    update_ratio: np.ndarray
+    val_steps: np.ndarray
+    val_loss: np.ndarray
+    entropy_rate: float
+    diverged: bool = False
+    diverged_at: int | None = None
+    checkpoints: dict[int, Checkpoint] = field(default_factory=dict, repr=False)
+
+    @property
+    def excess_loss(self) -> np.ndarray:
+        """Training loss minus the entropy rate (noisy: one batch per step)."""
+        return self.loss - self.entropy_rate
+
+    @property
+    def val_excess(self) -> np.ndarray:
+        """Exact population loss minus the entropy rate; never negative."""
+        return self.val_loss - self.entropy_rate
+
+    @property
+    def final_excess(self) -> float:
+        """Excess population loss at the end of the run (``inf`` if it diverged)."""
+        if self.diverged or not np.isfinite(self.val_loss[-1]):
+            return math.inf
+        return float(self.val_excess[-1])
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """Model and optimizer state after ``step`` updates, and the history so far.
+
+    Examples
+    --------
+    >>> from lrlab import constant
+    >>> h = train(constant(1e-2), 20, checkpoints=[10], val_every=10)
+    >>> branch = h.checkpoints[10].branch(constant(1e-3), 20)
+    >>> bool((branch.lr[10:] == 1e-3).all())
+    True
+    """
+
+    step: int
+    config: TrainConfig
+    model_state: dict[str, torch.Tensor] = field(repr=False)
+    optimizer_state: dict[str, Any] = field(repr=False)
+    history: History = field(repr=False)
+
+    def branch(self, schedule: Schedule, steps: int, checkpoints: Sequence[int] = ()) -> History:
+        """Continue this run with another schedule up to ``steps`` updates in total.
+
+        Update ``t`` (for ``t >= self.step``) uses ``schedule(t)``; the
+        returned history covers the whole run from step 0. Branching with the
+        original schedule reproduces the uninterrupted run exactly.
+
+        Parameters
+        ----------
+        schedule : Schedule
+            Schedule of the continuation, evaluated at the global step.
+        steps : int
+            Total number of updates, at least ``self.step``.
+        checkpoints : sequence of int
+            Further checkpoints to take.
+
+        Returns
+        -------
+        History
+        """
+        _check_schedule(schedule)
+        steps = _check_int("steps", steps, max(self.step, 1))
+        return _train(schedule, steps, self.config, checkpoints, resume=self)
+
+
+class _Run:
+    """One model, its optimizer and its data: the shared engine of every loop."""
+
+    def __init__(self, config: TrainConfig) -> None:
+        self.config = config
+        task = config.task
+        self.model = ContextMLP(
+            task.vocab_size,
+            context=config.context,
+            embed_dim=config.embed_dim,
+            hidden=config.hidden,
+            seeds=[config.seed],
+        )
+        params = list(self.model.parameters())
+        if config.optimizer == "adamw":
+            self.optimizer: torch.optim.Optimizer = torch.optim.AdamW(
+                params,
+                lr=0.0,
+                betas=config.betas,
+                eps=config.eps,
+                weight_decay=config.weight_decay,
+                foreach=False,
+            )
+        else:
+            self.optimizer = torch.optim.SGD(
+                params,
+                lr=0.0,
+                momentum=config.momentum,
+                weight_decay=config.weight_decay,
+                foreach=False,
+            )
+        self.val = _exact_loss_inputs(task, config.context)
+
+    def batch(self, step: int) -> torch.Tensor:
+        c = self.config
+        tokens = c.task.train_batch(step, c.batch_size, c.seq_len, c.seed)
+        return torch.from_numpy(tokens).unsqueeze(0)
+
+    def set_hyper(self, lr: float, momentum: float | None) -> None:
+        for group in self.optimizer.param_groups:
+            group["lr"] = lr
+            if momentum is not None:
+                if self.config.optimizer == "adamw":
+                    group["betas"] = (momentum, group["betas"][1])
+                else:
+                    group["momentum"] = momentum
+
+    def step(self, t: int) -> tuple[float, float, float]:
+        """One update; returns (loss, gradient norm, update ratio)."""
+        params = list(self.model.parameters())
+        loss = self.model.loss(self.batch(t)).sum()
+        value = float(loss.detach())
+        if not math.isfinite(value) or value > self.config.loss_limit:
+            return value, math.nan, math.nan
+        self.optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        limit = self.config.clip_grad if self.config.clip_grad is not None else math.inf
+        grad_norm = float(torch.nn.utils.clip_grad_norm_(params, limit, foreach=False))
+        before = torch.nn.utils.parameters_to_vector(params).detach()
+        self.optimizer.step()
+        after = torch.nn.utils.parameters_to_vector(params).detach()
+        ratio = float(torch.linalg.vector_norm(after - before) / torch.linalg.vector_norm(before))
+        return value, grad_norm, ratio
+
+    def val_loss(self) -> float:
+        with torch.no_grad():
+            return float(_exact_loss(self.model, *self.val)[0])
+
+
+def _exact_loss_inputs(task: MarkovTask, context: int) -> tuple[torch.Tensor, ...]:
+    windows, probs, next_probs = task.window_distribution(context)
+    padded = np.concatenate([windows, np.zeros((len(windows), 1), dtype=np.int64)], axis=1)
+    return (
+        torch.from_numpy(padded).unsqueeze(0),
+        torch.from_numpy(probs).float(),
+        torch.from_numpy(next_probs).float(),
+    )
+
+
+def _exact_loss(
+    model: ContextMLP, windows: torch.Tensor, probs: torch.Tensor, next_probs: torch.Tensor
+) -> torch.Tensor:
+    """Expected cross-entropy of each variant under the chain's stationary law."""
+    k = model.n_variants
+    log_q = torch.log_softmax(model(windows.expand(k, -1, -1))[:, :, 0], dim=-1)
+    per_window = -(next_probs * log_q).sum(dim=-1)
+    return (per_window * probs).sum(dim=-1).double()
+
+
+def _empty_history(steps: int, entropy_rate: float) -> History:
+    nan = np.full(steps, np.nan)
+    return History(
+        lr=nan.copy(),
+        loss=nan.copy(),
+        grad_norm=nan.copy(),
+        update_ratio=nan.copy(),
+        val_steps=np.zeros(0, dtype=np.int64),
+        val_loss=np.zeros(0),
+        entropy_rate=entropy_rate,
+    )
+
+
+def _val_schedule(steps: int, every: int) -> np.ndarray:
+    return np.unique(np.append(np.arange(0, steps + 1, every), steps))
+
+
+def _train(
+    schedule: Schedule,
+    steps: int,
+    config: TrainConfig,
+    checkpoints: Sequence[int],
+    resume: Checkpoint | None = None,
+    on_step: Callable[[int, _Run], None] | None = None,
+) -> History:
+    marks = sorted({_check_int("checkpoints", c, 0) for c in checkpoints})
+    if marks and marks[-1] > steps:
+        raise ValueError(f"checkpoints must be <= steps = {steps}, got {marks[-1]}")
+    momentum = schedule.momentum
+    with _torch_settings(config.threads):
+        run = _Run(config)
+        hist = _empty_history(steps, config.task.entropy_rate)
+        start = 0
+        if resume is not None:
+            start = resume.step
+            run.model.load_state_dict(resume.model_state)
+            run.optimizer.load_state_dict(copy.deepcopy(resume.optimizer_state))
+            prev = resume.history
+            for name in ("lr", "loss", "grad_norm", "update_ratio"):
+                getattr(hist, name)[:start] = getattr(prev, name)[:start]
+            keep = prev.val_steps < start
+            hist.val_steps, hist.val_loss = prev.val_steps[keep], prev.val_loss[keep]
+        val_at = set(_val_schedule(steps, config.val_every).tolist())
+        val_steps, val_loss = list(hist.val_steps), list(hist.val_loss)
+        for t in range(start, steps + 1):
+            if t in marks:
+                hist.checkpoints[t] = _checkpoint(run, t, hist, val_steps, val_loss)
+            if t in val_at:
+                val_steps.append(t)
+                val_loss.append(run.val_loss())
+            if t == steps:
+                break
+            lr = float(schedule(t))
+            run.set_hyper(lr, None if momentum is None else float(momentum(t)))
+            loss, grad_norm, ratio = run.step(t)
+            hist.lr[t], hist.loss[t] = lr, loss
+            if math.isnan(grad_norm):
+                hist.diverged, hist.diverged_at = True, t
+                break
+            hist.grad_norm[t], hist.update_ratio[t] = grad_norm, ratio
+            if on_step is not None:
+                on_step(t, run)
+        hist.val_steps = np.array(val_steps, dtype=np.int64)
+        hist.val_loss = np.array(val_loss, dtype=np.float64)
+    return hist
+
+
+def _checkpoint(
+    run: _Run, t: int, hist: History, val_steps: list[int], val_loss: list[float]
+) -> Checkpoint:
+    snapshot = copy.deepcopy(hist)
+    snapshot.checkpoints = {}
+    snapshot.val_steps = np.array(val_steps, dtype=np.int64)
+    snapshot.val_loss = np.array(val_loss, dtype=np.float64)
+    return Checkpoint(
+        step=t,
+        config=run.config,
+        model_state=copy.deepcopy(run.model.state_dict()),
+        optimizer_state=copy.deepcopy(run.optimizer.state_dict()),
+        history=snapshot,
+    )
+
+
+def train(
+    schedule: Schedule,
+    steps: int,
+    seed: int = 0,
+    optimizer: str = "adamw",
+    *,
+    checkpoints: Sequence[int] = (),
+    **options: Any,
+) -> History:
+    """Train the tiny language model with ``schedule`` for ``steps`` updates.
+
+    Update ``t`` uses exactly ``schedule(t)`` (and ``schedule.momentum(t)`` as
+    SGD momentum or Adam β₁ when the schedule has one, as ``one_cycle`` and
+    ``cyclical`` do). A loss that is NaN, infinite or above the limit stops the
+    run and marks it diverged. The same arguments give identical numbers in
+    every process: threads are fixed, deterministic algorithms are on, and
+    the initial weights and data depend only on ``seed``.
+
+    Parameters
+    ----------
+    schedule : Schedule
+        Learning-rate schedule.
+    steps : int
+        Number of optimizer updates, >= 1.
+    seed : int, default 0
+        Seed of the initial weights and of the training data order.
+    optimizer : {"adamw", "sgd"}, default "adamw"
+        ``torch.optim.AdamW`` or ``torch.optim.SGD`` (with momentum).
+    checkpoints : sequence of int, default ()
+        Numbers of updates after which to save a :class:`Checkpoint`.
+    **options
+        Fields of :class:`TrainConfig`: ``task`` (default ``MarkovTask()``),
+        ``context`` (default ``order + 1``), ``embed_dim`` (8), ``hidden``
+        (64), ``batch_size`` (8 sequences), ``seq_len`` (36 tokens),
+        ``weight_decay`` (0), ``betas`` ((0.9, 0.999)), ``momentum`` (0.9,
+        SGD), ``eps`` (1e-8), ``clip_grad`` (None: no clipping),
+        ``val_every`` (50), ``diverge_above`` (default ``2 ln(vocab_size)``),
+        ``threads`` (1).
+
+    Returns
+    -------
+    History
+
+    Examples
+    --------
+    >>> from lrlab import constant
+    >>> h = train(constant(1e-2), steps=100)
+    >>> h.lr.shape, bool(h.val_excess[-1] < h.val_excess[0])
+    ((100,), True)
+    """
+    _check_schedule(schedule)
+    steps = _check_int("steps", steps, 1)
+    config = _config(seed, optimizer, options)
+    return _train(schedule, steps, config, checkpoints)
+
+
+def _config(seed: Any, optimizer: Any, options: dict[str, Any]) -> TrainConfig:
+    _check_optimizer(optimizer)
+    known = set(TrainConfig.__dataclass_fields__) - {"seed", "optimizer"}
+    unknown = sorted(set(options) - known)
+    if unknown:
+        raise ValueError(
+            f"unknown option {unknown[0]!r}; valid options are {', '.join(sorted(known))}"
+        )
+    return TrainConfig(seed=seed, optimizer=optimizer, **options)
+
+
+@dataclass
+class AdamTrace:
+    """Adam's state, step by step, for every parameter tensor.
+
+    Arrays have shape ``(steps, n_tensors)`` and hold means over each
+    tensor's entries, read from ``optimizer.state`` after each update.
+
+    Attributes
+    ----------
+    names : list of str
+        Parameter tensor names.
+    lr : numpy.ndarray
+        Learning rate of each update, shape ``(steps,)``.
+    grad : numpy.ndarray
+        Mean ``|g|``.
+    exp_avg : numpy.ndarray
+        Mean ``|m|`` (first moment).
+    exp_avg_sq : numpy.ndarray
+        Mean ``v`` (second moment).
+    update_over_lr : numpy.ndarray
+        Mean ``|m̂ / (√v̂ + ε)|``, the bias-corrected update size divided by
+        the learning rate (without weight decay).
+    """
+
+    names: list[str]
+    lr: np.ndarray
+    grad: np.ndarray
+    exp_avg: np.ndarray
+    exp_avg_sq: np.ndarray
+    update_over_lr: np.ndarray
+
+
+def adam_trace(schedule: Schedule, steps: int = 20, seed: int = 0, **options: Any) -> AdamTrace:
+    """Train with AdamW and record its moments and update sizes per tensor.
+
+    Parameters
+    ----------
+    schedule : Schedule
+        Learning-rate schedule.
+    steps : int, default 20
+        Number of updates.
+    seed : int, default 0
+        Seed, as in :func:`train`.
+    **options
+        As in :func:`train`.
+
+    Returns
+    -------
+    AdamTrace
+
+    Examples
+    --------
+    >>> from lrlab import constant
+    >>> tr = adam_trace(constant(1e-3), steps=3)
+    >>> round(float(tr.update_over_lr[0, 0]), 3)  # first update: m̂/√v̂ = g/|g|
+    1.0
+    """
+    _check_schedule(schedule)
+    steps = _check_int("steps", steps, 1)
+    config = _config(seed, "adamw", options)
+    names = [name for name, _ in ContextMLP(2).named_parameters()]
+    shape = (steps, len(names))
+    trace = AdamTrace(
+        names=names,
+        lr=np.full(steps, np.nan),
+        grad=np.full(shape, np.nan),
+        exp_avg=np.full(shape, np.nan),
+        exp_avg_sq=np.full(shape, np.nan),
+        update_over_lr=np.full(shape, np.nan),
+    )
+
+    def record(t: int, run: _Run) -> None:
+        group = run.optimizer.param_groups[0]
+        beta1, beta2 = group["betas"]
+        trace.lr[t] = group["lr"]
+        for i, p in enumerate(run.model.parameters()):
+            state = run.optimizer.state[p]
+            n = float(state["step"])
+            m, v = state["exp_avg"], state["exp_avg_sq"]
+            m_hat = m / (1 - beta1**n)
+            v_hat = v / (1 - beta2**n)
+            trace.grad[t, i] = float(p.grad.abs().mean())
+            trace.exp_avg[t, i] = float(m.abs().mean())
+            trace.exp_avg_sq[t, i] = float(v.mean())
+            trace.update_over_lr[t, i] = float((m_hat / (v_hat.sqrt() + group["eps"])).abs().mean())
+
+    _train(schedule, steps, config, (), on_step=record)
+    return trace
+
+
+def train_many(
+    schedules: Sequence[Schedule],
+    steps: int,
+    seeds: Sequence[int] = (0,),
+    optimizer: str = "adamw",
+    **options: Any,
+) -> list[History]:
+    """Train one variant per (schedule, seed) pair, all in one batched model.
+
+    The variants share nothing but the forward pass: each has its own
+    weights (initialised from its seed), data stream, learning rate, momentum
+    and divergence flag. The optimizer is AdamW or SGD with momentum written
+    over the stacked weights so that every variant gets its own learning
+    rate; it follows ``torch.optim`` step for step, so a variant matches
+    :func:`train` with the same arguments up to float rounding.
+
+    Parameters
+    ----------
+    schedules : sequence of Schedule
+        One schedule per family, peak LR, …
+    steps : int
+        Number of updates, >= 1.
+    seeds : sequence of int, default (0,)
+        Seeds; every schedule runs with every seed.
+    optimizer : {"adamw", "sgd"}, default "adamw"
+        Update rule.
+    **options
+        As in :func:`train` (``threads`` defaults to 1).
+
+    Returns
+    -------
+    list of History
+        In the order ``[(s0, seed0), (s0, seed1), …, (s1, seed0), …]``.
+
+    Examples
+    --------
+    >>> from lrlab import constant
+    >>> hs = train_many([constant(1e-2), constant(3e-2)], steps=50, seeds=[0, 1])
+    >>> len(hs), float(hs[3].lr[0])
+    (4, 0.03)
+    """
+    if isinstance(schedules, Schedule) or not isinstance(schedules, Sequence) or not schedules:
+        raise ValueError(f"schedules must be a non-empty list of Schedules, got {schedules!r}")
+    for i, s in enumerate(schedules):
+        _check_schedule(s, f"schedules[{i}]")
+    steps = _check_int("steps", steps, 1)
+    if isinstance(seeds, int | np.integer) or not seeds:
+        raise ValueError(f"seeds must be a non-empty list of integers, got {seeds!r}")
+    seeds = [_check_int("seeds", s, 0) for s in seeds]
+    config = _config(seeds[0], optimizer, options)
+    pairs = [(s, seed) for s in schedules for seed in seeds]
+    with _torch_settings(config.threads):
+        return _BatchedRun(config, pairs).run(steps)
+
+
+class _BatchedRun:
+    """K independent variants of the model trained in lock-step."""
+
+    def __init__(self, config: TrainConfig, pairs: list[tuple[Schedule, int]]) -> None:
+        self.config = config
+        self.schedules = [s for s, _ in pairs]
+        self.seeds = [seed for _, seed in pairs]
+        task = config.task
+        self.k = len(pairs)
+        self.model = ContextMLP(
+            task.vocab_size,
+            context=config.context,
+            embed_dim=config.embed_dim,
+            hidden=config.hidden,
+            n_variants=self.k,
+            seeds=self.seeds,
+        )
+        self.params = list(self.model.parameters())
+        self.state1 = [torch.zeros_like(p) for p in self.params]
+        self.state2 = [torch.zeros_like(p) for p in self.params]
+        self.val = _exact_loss_inputs(task, config.context)
+        self.unique_seeds = sorted(set(self.seeds))
+        self.seed_row = torch.tensor([self.unique_seeds.index(s) for s in self.seeds])
+
+    def batch(self, t: int) -> torch.Tensor:
+        c = self.config
+        tokens = np.stack(
+            [c.task.train_batch(t, c.batch_size, c.seq_len, s) for s in self.unique_seeds]
+        )
+        return torch.from_numpy(tokens)[self.seed_row]
+
+    def _per_variant(self, values: np.ndarray, p: torch.Tensor) -> torch.Tensor:
+        return torch.from_numpy(values).to(p.dtype).view(-1, *([1] * (p.dim() - 1)))
+
+    def update(self, t: int, lr: np.ndarray, mom: np.ndarray, grads: list[torch.Tensor]) -> None:
+        c = self.config
+        if c.optimizer == "adamw":
+            beta2 = c.betas[1]
+            n = t + 1
+            step_size = lr / (1 - mom**n)
+            bc2_sqrt = math.sqrt(1 - beta2**n)
+            for p, g, m, v in zip(self.params, grads, self.state1, self.state2, strict=True):
+                p.mul_(self._per_variant(1 - lr * c.weight_decay, p))
+                m.lerp_(g, self._per_variant(1 - mom, p))
+                v.mul_(beta2).addcmul_(g, g, value=1 - beta2)
+                denom = (v.sqrt() / bc2_sqrt).add_(c.eps)
+                p.sub_(self._per_variant(step_size, p) * m / denom)
+        else:
+            for p, g, buf in zip(self.params, grads, self.state1, strict=True):
+                if c.weight_decay:
+                    g = g.add(p, alpha=c.weight_decay)
+                if t == 0:
+                    buf.copy_(g)
+                else:
+                    buf.mul_(self._per_variant(mom, p)).add_(g)
+                p.sub_(self._per_variant(lr, p) * buf)
+
+    def run(self, steps: int) -> list[History]:
+        c = self.config
+        k = self.k
+        hists = [_empty_history(steps, c.task.entropy_rate) for _ in range(k)]
+        alive = np.ones(k, dtype=bool)
+        fixed = c.betas[0] if c.optimizer == "adamw" else c.momentum
+        val_at = set(_val_schedule(steps, c.val_every).tolist())
+        val_steps: list[int] = []
+        val_loss: list[np.ndarray] = []
+        dims = [tuple(range(1, p.dim())) for p in self.params]
+        for t in range(steps + 1):
+            if t in val_at:
+                with torch.no_grad():
+                    losses = _exact_loss(self.model, *self.val).numpy()
+                val_steps.append(t)
+                val_loss.append(np.where(alive, losses, np.nan))
+            if t == steps or not alive.any():
+                break
+            lr = np.array([float(s(t)) for s in self.schedules])
+            mom = np.array(
+                [fixed if s.momentum is None else float(s.momentum(t)) for s in self.schedules]
+            )
+            losses = self.model.loss(self.batch(t))
+            values = losses.detach().double().numpy()
+            bad = alive & (~np.isfinite(values) | (values > c.loss_limit))
+            for i in np.flatnonzero(bad):
+                hists[i].lr[t], hists[i].loss[t] = lr[i], values[i]
+                hists[i].diverged, hists[i].diverged_at = True, t
+            alive &= ~bad
+            mask = torch.from_numpy(alive)
+            for p in self.params:
+                p.grad = None
+            torch.where(mask, losses, 0.0).sum().backward()
+            with torch.no_grad():
+                grads = [torch.nan_to_num(p.grad) for p in self.params]
+                sq = sum(g.square().sum(dim=d) for g, d in zip(grads, dims, strict=True))
+                norms = sq.sqrt()
+                if c.clip_grad is not None:
+                    coef = (c.clip_grad / (norms + 1e-6)).clamp(max=1.0)
+                    grads = [g * coef.view(-1, *([1] * (g.dim() - 1))) for g in grads]
+                before = [p.detach().clone() for p in self.params]
+                self.update(t, np.where(alive, lr, 0.0), mom, grads)
+                pairs = zip(self.params, before, dims, strict=True)
+                moved = sum((p - b).square().sum(dim=d) for p, b, d in pairs)
+                size = sum(b.square().sum(dim=d) for b, d in zip(before, dims, strict=True))
+                ratio = (moved.sqrt() / size.sqrt()).double().numpy()
+            norms_np = norms.double().numpy()
+            for i in np.flatnonzero(alive):
+                h = hists[i]
+                h.lr[t], h.loss[t] = lr[i], values[i]
+                h.grad_norm[t], h.update_ratio[t] = norms_np[i], ratio[i]
+        steps_arr = np.array(val_steps, dtype=np.int64)
+        losses_arr = np.array(val_loss).reshape(len(val_steps), k)
+        for i, h in enumerate(hists):
+            keep = np.isfinite(losses_arr[:, i]) | (steps_arr == 0)
+            h.val_steps, h.val_loss = steps_arr[keep], losses_arr[keep, i]
+        return hists
+
+
+def suggest_lrs(lr: Any, smoothed: Any) -> dict[str, float]:
+    """Three classic picks from an LR range-test curve.
+
+    * ``steepest``: where the smoothed loss falls fastest per decade of LR
+      (searched up to the minimum);
+    * ``minimum_tenth``: the LR at the minimum of the smoothed loss, / 10;
+    * ``valley``: halfway along the descent, taken as the longest decreasing
+      subsequence of the curve once the loss has fallen by a tenth of its
+      total drop (so a long, nearly flat start does not count).
+
+    Parameters
+    ----------
+    lr : array_like
+        Increasing learning rates tried, > 0.
+    smoothed : array_like
+        Smoothed loss at each learning rate.
+
+    Returns
+    -------
+    dict
+        ``{"steepest": …, "minimum_tenth": …, "valley": …}``.
+
+    Examples
+    --------
+    >>> lrs = np.geomspace(1e-5, 1.0, 51)
+    >>> loss = -np.tanh(np.log10(lrs) + 3) + np.exp(2 * np.log10(lrs))
+    >>> float(suggest_lrs(lrs, loss)["steepest"])
+    0.001
+    """
+    lr = np.asarray(lr, dtype=np.float64)
+    loss = np.asarray(smoothed, dtype=np.float64)
+    if lr.ndim != 1 or lr.shape != loss.shape or lr.size < 3:
+        raise ValueError(
+            f"lr and smoothed must be 1-D arrays of equal length >= 3, "
+            f"got shapes {lr.shape} and {loss.shape}"
+        )
+    if np.any(lr <= 0) or np.any(np.diff(lr) <= 0):
+        raise ValueError("lr must be positive and strictly increasing")
+    finite = np.isfinite(loss)
+    lr, loss = lr[finite], loss[finite]
+    lowest = int(np.argmin(loss))
+    slope = np.gradient(loss, np.log10(lr))
+    steepest = int(np.argmin(slope[: lowest + 1]))
+    first = int(np.argmax(loss <= loss[0] - 0.1 * (loss[0] - loss[lowest])))
+    n = loss.size
+    length = np.ones(n, dtype=np.int64)
+    previous = np.full(n, -1)
+    for i in range(first + 1, n):
+        higher = first + np.flatnonzero(loss[first:i] > loss[i])
+        if higher.size:
+            j = higher[np.argmax(length[higher])]
+            length[i], previous[i] = length[j] + 1, j
+    end = int(np.argmax(length))
+    start = end
+    while previous[start] >= 0:
+        start = int(previous[start])
+    return {
+        "steepest": float(lr[steepest]),
+        "minimum_tenth": float(lr[lowest] / 10),
+        "valley": float(lr[(start + end) // 2]),
+    }
+
+
+@dataclass
+class RangeTest:
+    """Result of :func:`lr_range_test`.
+
+    Attributes
+    ----------
+    lr : numpy.ndarray
+        Learning rates tried, one per update, up to the stop.
+    loss : numpy.ndarray
+        Training loss of each update.
+    smoothed : numpy.ndarray
+        Bias-corrected exponential moving average of the loss.
+    stopped_early : bool
+        Whether the sweep stopped because the loss blew up.
+    suggestions : dict of str to float
+        See :func:`suggest_lrs`.
+    """
+
+    lr: np.ndarray
+    loss: np.ndarray
+    smoothed: np.ndarray
+    stopped_early: bool
+    suggestions: dict[str, float]
+
+    def plot(self) -> Figure:
+        """The smoothed loss against the LR, with the suggestions marked.
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+        """
+        return plot_range_test(self)
+
+
+def lr_range_test(
+    start: float = 1e-7,
+    end: float = 10.0,
+    steps: int = 300,
+    seed: int = 0,
+    optimizer: str = "adamw",
+    smoothing: float = 0.98,
+    stop_factor: float = 4.0,
+    **options: Any,
+) -> RangeTest:
+    """Smith's LR range test: raise the LR exponentially until the loss blows up.
+
+    Update ``t`` uses ``start · (end / start) ** (t / (steps − 1))``. The loss
+    is smoothed with a bias-corrected exponential moving average; the sweep
+    stops once the smoothed loss exceeds ``stop_factor`` times its best value
+    or the loss is not finite.
+
+    Parameters
+    ----------
+    start, end : float, default 1e-7, 10.0
+        First and last learning rate, ``0 < start < end``.
+    steps : int, default 300
+        Number of updates of the full sweep, >= 3.
+    seed : int, default 0
+        Seed, as in :func:`train`.
+    optimizer : {"adamw", "sgd"}, default "adamw"
+        Update rule.
+    smoothing : float, default 0.98
+        EMA factor ``β`` in ``[0, 1)``.
+    stop_factor : float, default 4.0
+        Stop when the smoothed loss exceeds this multiple of its best value.
+    **options
+        As in :func:`train`.
+
+    Returns
+    -------
+    RangeTest
+
+    Examples
+    --------
+    >>> rt = lr_range_test(steps=100)
+    >>> rt.lr.size <= 100, 1e-7 < rt.suggestions["valley"] < 10
+    (True, True)
+    """
+    if not (isinstance(start, int | float) and isinstance(end, int | float) and 0 < start < end):
+        raise ValueError(f"start and end must satisfy 0 < start < end, got {start!r}, {end!r}")
+    steps = _check_int("steps", steps, 3)
+    if not 0 <= smoothing < 1:
+        raise ValueError(f"smoothing must be in [0, 1), got {smoothing!r}")
+    if not stop_factor > 1:
+        raise ValueError(f"stop_factor must be > 1, got {stop_factor!r}")
+    config = _config(seed, optimizer, {"diverge_above": math.inf, **options})
+    sweep = [start * (end / start) ** (t / (steps - 1)) for t in range(steps)]
+    lrs, losses, smooth = [], [], []
+    average, best, stopped = 0.0, math.inf, False
+    with _torch_settings(config.threads):
+        run = _Run(config)
+        for t, lr in enumerate(sweep):
+            run.set_hyper(lr, None)
+            loss, _, _ = run.step(t)
+            if not math.isfinite(loss):
+                stopped = True
+                break
+            average = smoothing * average + (1 - smoothing) * loss
+            value = average / (1 - smoothing ** (t + 1))
+            lrs.append(lr)
+            losses.append(loss)
+            smooth.append(value)
+            best = min(best, value)
+            if value > stop_factor * best:
+                stopped = True
+                break
+    lr_arr, smooth_arr = np.array(lrs), np.array(smooth)
+    return RangeTest(
+        lr=lr_arr,
+        loss=np.array(losses),
+        smoothed=smooth_arr,
+        stopped_early=stopped,
+        suggestions=suggest_lrs(lr_arr, smooth_arr),
+    )
+
+
+def plot_range_test(result: RangeTest) -> Figure:
+    """Plot a range test: raw and smoothed loss on a log LR axis, suggestions marked.
+
+    Parameters
+    ----------
+    result : RangeTest
+        Output of :func:`lr_range_test`.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        White figure with labelled axes.
+
+    Examples
+    --------
+    >>> lrs = np.geomspace(1e-4, 1, 20)
+    >>> rt = RangeTest(lrs, -np.log(lrs), -np.log(lrs), False, suggest_lrs(lrs, -np.log(lrs)))
+    >>> plot_range_test(rt).axes[0].get_xscale()
+    'log'
+    """
+    fig, (ax,) = new_figure()
+    ax.plot(result.lr, result.loss, color=PALETTE[5], alpha=0.5, linewidth=0.8, label="loss")
+    ax.plot(result.lr, result.smoothed, color=PALETTE[0], label="smoothed loss")
+    markers = {"steepest": "--", "minimum_tenth": ":", "valley": "-."}
+    for (name, value), color in zip(result.suggestions.items(), PALETTE[1:4], strict=True):
+        ax.axvline(value, color=color, linestyle=markers[name], label=f"{name}: {value:.2g}")
+    ax.set_xscale("log")
+    ax.set_xlabel("learning rate (log scale)")
+    ax.set_ylabel("training loss (nats/token)")
+    ax.set_title("LR range test")
+    ax.legend(fontsize="small")
+    return fig
