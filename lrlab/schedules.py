@@ -1223,7 +1223,9 @@ class join(Schedule):
     Schedule ``i`` covers ``[boundaries[i-1], boundaries[i])`` and is called
     with ``t - boundaries[i-1]``, like torch's ``SequentialLR``. The last one
     runs forever, so ``total_steps`` is ``boundaries[-1]`` plus its own
-    ``total_steps`` (``None`` if that is ``None``).
+    ``total_steps`` (``None`` if that is ``None``). A piece that refuses steps
+    past its end (``one_cycle``) raises here too if its segment is longer
+    than its ``total_steps + 1``. The result has no ``momentum`` schedule.
 
     Parameters
     ----------

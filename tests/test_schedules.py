@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import math
+import pickle
 
 import numpy as np
 import pytest
@@ -101,6 +103,16 @@ def test_strided_and_transposed_steps(schedule: Schedule) -> None:
     for steps in (grid[:, ::3], grid.T, np.arange(90)[::-7]):
         want = np.vectorize(schedule, otypes=[float])(steps)
         assert np.array_equal(schedule(steps), want)
+
+
+@pytest.mark.parametrize("schedule", EXAMPLES, ids=IDS)
+def test_pickles_and_copies(schedule: Schedule) -> None:
+    steps = np.arange(101)
+    for twin in (pickle.loads(pickle.dumps(schedule)), copy.deepcopy(schedule)):
+        assert twin == schedule
+        assert np.array_equal(twin(steps), schedule(steps))
+        if schedule.momentum is not None:
+            assert np.array_equal(twin.momentum(steps), schedule.momentum(steps))
 
 
 @pytest.mark.parametrize("schedule", EXAMPLES, ids=IDS)
