@@ -995,7 +995,9 @@ class one_cycle(Schedule):
         pct /= self._spans[phase]
         return phase, pct
 
-    def _anneal(self, table: tuple[np.ndarray, np.ndarray], phase, pct) -> np.ndarray:
+    def _anneal(
+        self, table: tuple[np.ndarray, np.ndarray], phase: np.ndarray, pct: np.ndarray
+    ) -> np.ndarray:
         offset, slope = table
         if self.anneal == "cos":
             pct *= np.pi
