@@ -1,0 +1,411 @@
+"""Figures, explorers and exercise answers for the cosine and cyclical chapters.
+
+Chapter 4 (cosine annealing and warm restarts): how long a schedule spends at
+each learning rate (:func:`time_at_lr`, :func:`plot_time_at_lr`), the
+continuous-time answer for a cosine (:func:`arcsine_fraction`), and warm
+restarts against a single cosine on the noisy quadratic model
+(:func:`plot_restarts_on_nqm`, :func:`sgdr_explorer`). :func:`plot_runs`
+draws real training runs of the tiny task, learning rate and excess loss.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import numbers
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+from matplotlib.figure import Figure
+
+import lrlab
+from lrlab.exercises import register
+from lrlab.nqm import NoisyQuadratic
+from lrlab.schedules import Schedule
+from lrlab.training import History
+from lrlab.viz import PALETTE, new_figure
+from lrlab.widgets import Explorer, slider
+
+__all__ = [
+    "arcsine_fraction",
+    "plot_restarts_on_nqm",
+    "plot_runs",
+    "plot_time_at_lr",
+    "restart_step",
+    "sgdr_explorer",
+    "time_at_lr",
+]
+
+
+def _int(name: str, value: Any, low: int, high: int | None = None) -> int:
+    rule = f"an integer >= {low}" if high is None else f"an integer in [{low}, {high}]"
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise ValueError(f"{name} must be {rule}, got {value!r}")
+    if value < low or (high is not None and value > high):
+        raise ValueError(f"{name} must be {rule}, got {value!r}")
+    return int(value)
+
+
+def _float(name: str, value: Any, low: float, high: float) -> float:
+    rule = f"a number in [{low!r}, {high!r}]"
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ValueError(f"{name} must be {rule}, got {value!r}")
+    number = float(value)
+    if not (math.isfinite(number) and low <= number <= high):
+        raise ValueError(f"{name} must be {rule}, got {value!r}")
+    return number
+
+
+# ------------------------------------------------------ chapter 4: cosine
+
+
+def time_at_lr(
+    schedule: Schedule, steps: int, low: float, high: float, n_bins: int = 5
+) -> np.ndarray:
+    """Fraction of updates ``0 .. steps - 1`` spent in each band of learning rates.
+
+    ``[low, high]`` is cut into ``n_bins`` bands of equal width (the last one
+    includes ``high``); entry ``i`` is the fraction of updates whose learning
+    rate lies in band ``i``, counted from the lowest band.
+
+    Parameters
+    ----------
+    schedule : Schedule
+        The schedule, evaluated at every update.
+    steps : int
+        Number of updates, >= 1.
+    low, high : float
+        Range of learning rates, ``low < high``; every ``schedule(t)`` must lie in it.
+    n_bins : int, default 5
+        Number of bands, >= 1.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``n_bins`` fractions that sum to 1.
+
+    Raises
+    ------
+    ValueError
+        For a bad parameter, or a learning rate outside ``[low, high]``.
+
+    Examples
+    --------
+    >>> time_at_lr(lrlab.linear_decay(1.0, 0.0, 100), 100, 0.0, 1.0, 4).tolist()
+    [0.24, 0.25, 0.25, 0.26]
+    """
+    steps = _int("steps", steps, 1)
+    n_bins = _int("n_bins", n_bins, 1)
+    low = _float("low", low, 0.0, math.inf)
+    high = _float("high", high, low, math.inf)
+    if high == low:
+        raise ValueError(f"high must be in ({low!r}, inf), got {high!r}")
+    lrs = schedule(np.arange(steps))
+    outside = (lrs < low) | (lrs > high)
+    if outside.any():
+        raise ValueError(
+            f"schedule values must lie in [low, high] = [{low!r}, {high!r}], "
+            f"got {float(lrs[outside][0])!r}"
+        )
+    band = np.minimum(((lrs - low) / (high - low) * n_bins).astype(np.int64), n_bins - 1)
+    return np.bincount(band, minlength=n_bins) / steps
+
+
+def arcsine_fraction(lo: float, hi: float) -> float:
+    """Share of a long cosine decay spent with its relative height in ``[lo, hi]``.
+
+    The relative height is ``(s - floor) / (peak - floor)``. In continuous
+    time it equals ``(1 + cos(pi u)) / 2`` at ``u = t / T``, so the share of
+    time between heights ``lo`` and ``hi`` is
+    ``(arccos(2 lo - 1) - arccos(2 hi - 1)) / pi`` -- the arcsine law.
+
+    Parameters
+    ----------
+    lo, hi : float
+        Relative heights, ``0 <= lo <= hi <= 1``.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> round(arcsine_fraction(0.0, 0.5), 12)
+    0.5
+    >>> round(arcsine_fraction(0.9, 1.0), 4)
+    0.2048
+    """
+    lo = _float("lo", lo, 0.0, 1.0)
+    hi = _float("hi", hi, lo, 1.0)
+    return (math.acos(2 * lo - 1) - math.acos(2 * hi - 1)) / math.pi
+
+
+def plot_time_at_lr(
+    schedules: Mapping[str, Schedule], steps: int, low: float, high: float, n_bins: int = 5
+) -> Figure:
+    """The schedules (left) and the percentage of updates they spend in each LR band (right).
+
+    Parameters
+    ----------
+    schedules : mapping of label to Schedule
+        Schedules to compare, all within ``[low, high]``.
+    steps, low, high, n_bins
+        As in :func:`time_at_lr`.
+
+    Returns
+    -------
+    Figure
+        The right axes holds one bar container per schedule, heights in percent.
+
+    Examples
+    --------
+    >>> fig = plot_time_at_lr({"linear": lrlab.linear_decay(1.0, 0.0, 10)}, 10, 0.0, 1.0, 2)
+    >>> [float(bar.get_height()) for bar in fig.axes[1].containers[0]]
+    [40.0, 60.0]
+    """
+    fractions = {label: time_at_lr(s, steps, low, high, n_bins) for label, s in schedules.items()}
+    fig, (ax_lr, ax_bar) = new_figure(ncols=2, width=10.0, height=3.8)
+    t = np.arange(steps)
+    for label, s in schedules.items():
+        ax_lr.plot(t, s(t), label=label, linewidth=1.6)
+    ax_lr.set_xlabel("step t")
+    ax_lr.set_ylabel("learning rate")
+    ax_lr.set_title("The schedules", fontsize=10)
+    ax_lr.legend(frameon=False)
+    edges = np.linspace(low, high, n_bins + 1)
+    centres = np.arange(n_bins)
+    width = 0.8 / len(schedules)
+    for i, (label, frac) in enumerate(fractions.items()):
+        offset = (i - (len(schedules) - 1) / 2) * width
+        ax_bar.bar(centres + offset, 100 * frac, width=width, label=label, color=PALETTE[i])
+    rel = (edges - low) / (high - low)
+    ax_bar.set_xticks(centres, [f"{a:.2g}–{b:.2g}" for a, b in itertools.pairwise(rel)])
+    ax_bar.set_xlabel(f"band, as a fraction of the range [{low:.3g}, {high:.3g}]")
+    ax_bar.set_ylabel("share of the updates (%)")
+    ax_bar.set_title(f"Where the {steps} updates go", fontsize=10)
+    ax_bar.legend(frameon=False)
+    return fig
+
+
+def plot_restarts_on_nqm(
+    nqm: NoisyQuadratic,
+    steps: int,
+    peak: float,
+    period: int,
+    period_mult: int = 1,
+    floor: float = 0.0,
+) -> Figure:
+    """Warm restarts against one cosine of the same length, on the noisy quadratic model.
+
+    Left: the learning rate of ``cosine_restarts(peak, period, period_mult,
+    floor)`` (line ``"warm restarts"``) and of ``cosine(peak, steps, floor)``
+    (line ``"one cosine"``). Right: the exact expected loss of both, on a log
+    scale, with the restarts marked by dotted lines.
+
+    Parameters
+    ----------
+    nqm : NoisyQuadratic
+        The model.
+    steps : int
+        Number of updates, >= 2.
+    peak : float
+        Learning rate at every (re)start, in ``(0, nqm.max_stable_lr())``.
+    period : int
+        First cycle length, in ``[1, steps]``.
+    period_mult : int, default 1
+        Growth factor of the cycle length, >= 1.
+    floor : float, default 0.0
+        Lowest learning rate, in ``[0, peak]``.
+
+    Returns
+    -------
+    Figure
+
+    Examples
+    --------
+    >>> fig = plot_restarts_on_nqm(NoisyQuadratic.standard(dim=10), 20, 0.5, 5)
+    >>> [line.get_label() for line in fig.axes[0].lines[:2]]
+    ['warm restarts', 'one cosine']
+    """
+    steps = _int("steps", steps, 2)
+    limit = nqm.max_stable_lr()
+    peak = _float("peak", peak, 0.0, limit)
+    if not 0 < peak < limit:
+        raise ValueError(f"peak must be in (0, {limit!r}), got {peak!r}")
+    period = _int("period", period, 1, steps)
+    period_mult = _int("period_mult", period_mult, 1)
+    floor = _float("floor", floor, 0.0, peak)
+    restarts = lrlab.cosine_restarts(peak, period, period_mult, floor)
+    schedules = {"warm restarts": restarts, "one cosine": lrlab.cosine(peak, steps, floor)}
+    t = np.arange(steps + 1)
+    losses = nqm.expected_loss(list(schedules.values()), steps=steps)
+    starts = restarts.cycle_starts(steps)[1:]
+    fig, (ax_lr, ax_loss) = new_figure(ncols=2, width=10.0, height=3.8)
+    for (label, s), loss in zip(schedules.items(), losses, strict=True):
+        ax_lr.plot(t, s(t), label=label, linewidth=1.6)
+        ax_loss.plot(t, loss, label=label, linewidth=1.6)
+    for ax in (ax_lr, ax_loss):
+        for start in starts:
+            ax.axvline(start, color="#777777", linestyle=":", linewidth=0.9)
+        ax.set_xlabel("step t")
+    ax_lr.set_ylabel("learning rate")
+    ax_lr.set_title(
+        f"peak {peak:.3g}, T₀ = {period}, T_mult = {period_mult}, floor {floor:.3g}", fontsize=10
+    )
+    ax_lr.legend(frameon=False)
+    ax_loss.set_yscale("log")
+    ax_loss.set_ylabel("expected loss (NQM)")
+    ax_loss.set_title(
+        f"after {steps} steps: restarts {losses[0, -1]:.3g}, one cosine {losses[1, -1]:.3g}",
+        fontsize=10,
+    )
+    return fig
+
+
+def sgdr_explorer(
+    nqm: NoisyQuadratic | None = None,
+    steps: int = 1750,
+    peak: float = 0.5,
+    period: int = 250,
+    period_mult: int = 2,
+    floor_frac: float = 0.0,
+) -> Explorer:
+    """Sliders over warm restarts -> :func:`plot_restarts_on_nqm`.
+
+    Parameters
+    ----------
+    nqm : NoisyQuadratic, optional
+        Default ``NoisyQuadratic.standard(dim=100)``.
+    steps : int, default 1750
+        Length of the run (fixed).
+    peak, period, period_mult : float, int, int
+        Initial slider values.
+    floor_frac : float, default 0.0
+        Initial floor as a fraction of the peak.
+
+    Returns
+    -------
+    Explorer
+        Controls ``peak``, ``period``, ``period_mult`` and ``floor_frac``.
+
+    Examples
+    --------
+    >>> ex = sgdr_explorer(steps=100, period=20)
+    >>> sorted(ex.controls)
+    ['floor_frac', 'peak', 'period', 'period_mult']
+    """
+    nqm = nqm or NoisyQuadratic.standard(dim=100)
+    steps = _int("steps", steps, 2)
+    limit = nqm.max_stable_lr()
+    controls = {
+        "peak": slider("peak η_max", peak, limit / 40, 0.75 * limit, limit / 40),
+        "period": slider("first cycle T₀", period, 1, steps, 1, integer=True),
+        "period_mult": slider("T_mult", period_mult, 1, 4, 1, integer=True),
+        "floor_frac": slider("floor / peak", floor_frac, 0.0, 0.5, 0.05),
+    }
+
+    def draw(peak: float, period: int, period_mult: int, floor_frac: float) -> Figure:
+        return plot_restarts_on_nqm(nqm, steps, peak, period, period_mult, floor_frac * peak)
+
+    return Explorer(draw, controls)
+
+
+def plot_runs(runs: Mapping[str, Sequence[History]], title: str = "", from_step: int = 0) -> Figure:
+    """Real training runs: learning rate (left) and exact excess loss (right).
+
+    The right panel shows, per schedule, the mean over seeds of the excess
+    population loss on a log scale, with a band from the lowest to the highest
+    seed, from the first measurement at or after ``from_step``.
+
+    Parameters
+    ----------
+    runs : mapping of label to list of History
+        Histories of one schedule with different seeds, none diverged, all of
+        the same length.
+    title : str
+        Title of the loss panel.
+    from_step : int, default 0
+        First step shown in the loss panel, >= 0.
+
+    Returns
+    -------
+    Figure
+        Line ``i`` of each panel belongs to the ``i``-th schedule.
+
+    Examples
+    --------
+    >>> h = lrlab.train(lrlab.constant(1e-2), 20, val_every=10)
+    >>> fig = plot_runs({"constant": [h]})
+    >>> fig.axes[1].lines[0].get_ydata().shape
+    (3,)
+    """
+    if not runs or any(len(hs) == 0 for hs in runs.values()):
+        raise ValueError(f"runs must map labels to non-empty lists of histories, got {runs!r}")
+    from_step = _int("from_step", from_step, 0)
+    for label, hs in runs.items():
+        if any(h.diverged or h.val_steps.shape != hs[0].val_steps.shape for h in hs):
+            raise ValueError(
+                f"runs[{label!r}] must hold histories measured at the same steps "
+                "(none diverged), got differing val_steps"
+            )
+    fig, (ax_lr, ax_loss) = new_figure(ncols=2, width=10.0, height=3.8)
+    for i, (label, hs) in enumerate(runs.items()):
+        colour = PALETTE[i % len(PALETTE)]
+        ax_lr.plot(np.arange(hs[0].lr.size), hs[0].lr, color=colour, label=label, linewidth=1.4)
+        keep = hs[0].val_steps >= from_step
+        excess = np.array([h.val_excess[keep] for h in hs])
+        x = hs[0].val_steps[keep]
+        ax_loss.plot(x, excess.mean(axis=0), color=colour, label=label, linewidth=1.6)
+        if len(hs) > 1:
+            ax_loss.fill_between(x, excess.min(axis=0), excess.max(axis=0), color=colour, alpha=0.2)
+    ax_lr.set_xlabel("step t")
+    ax_lr.set_ylabel("learning rate")
+    ax_lr.legend(frameon=False)
+    ax_loss.set_xlabel("step t")
+    ax_loss.set_ylabel("excess loss (nats/token)")
+    ax_loss.set_yscale("log")
+    ax_loss.legend(frameon=False)
+    if title:
+        ax_loss.set_title(title, fontsize=10)
+    return fig
+
+
+def restart_step(period: int, period_mult: int, n: int) -> int:
+    """Step at which restart ``n`` happens (cycle ``n`` begins), by integer arithmetic.
+
+    Cycle ``i`` lasts ``period * period_mult ** i`` steps, so restart ``n`` is
+    at ``period * (1 + period_mult + ... + period_mult ** (n - 1))``.
+
+    Parameters
+    ----------
+    period : int
+        First cycle length, >= 1.
+    period_mult : int
+        Growth factor, >= 1.
+    n : int
+        Which restart, >= 1.
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    >>> [restart_step(50, 2, n) for n in (1, 2, 3)]
+    [50, 150, 350]
+    """
+    period = _int("period", period, 1)
+    period_mult = _int("period_mult", period_mult, 1)
+    n = _int("n", n, 1)
+    return period * sum(period_mult**i for i in range(n))
+
+
+@register("cosine-lr-at-step")
+def _cosine_lr_at_step(peak: float, total_steps: int, step: int, floor: float = 0.0) -> float:
+    return lrlab.cosine(peak, total_steps, floor)(step)
+
+
+@register("sgdr-restart-step")
+def _sgdr_restart_step(period: int, period_mult: int, n: int) -> int:
+    return restart_step(period, period_mult, n)
