@@ -2,7 +2,10 @@
 
 The figure is displayed as an ordinary PNG output through a display handle and
 redrawn in place when a slider moves, so a static page (no kernel) still shows
-the default figure, and a live notebook updates it.
+the default figure, and a live notebook updates it. :meth:`Explorer.show` also
+emits a hidden HTML block with the figure drawn on a grid of slider values
+(:mod:`lrlab.static_explorer`), which the book's JavaScript turns into sliders
+that respond in the page.
 """
 
 from __future__ import annotations
@@ -12,10 +15,10 @@ from typing import Any
 
 import ipywidgets as w
 import matplotlib.pyplot as plt
-from IPython.display import display
+from IPython.display import HTML, display
 from matplotlib.figure import Figure
 
-from lrlab import problems, viz
+from lrlab import problems, static_explorer, viz
 
 
 class Explorer:
@@ -27,6 +30,8 @@ class Explorer:
         ``draw(**values) -> Figure``, called with the current slider values.
     controls : mapping of name to ipywidgets widget
         One widget per keyword argument of ``draw``.
+    page_frames : int
+        Upper bound on the number of figures precomputed for the rendered page.
 
     Attributes
     ----------
@@ -41,9 +46,15 @@ class Explorer:
     [0, 1, 2, 3, 4, 5]
     """
 
-    def __init__(self, draw: Callable[..., Figure], controls: Mapping[str, w.ValueWidget]) -> None:
+    def __init__(
+        self,
+        draw: Callable[..., Figure],
+        controls: Mapping[str, w.ValueWidget],
+        page_frames: int = static_explorer.MAX_FRAMES,
+    ) -> None:
         self.draw = draw
         self.controls = dict(controls)
+        self.page_frames = page_frames
         self._handle: Any = None
         self.figure = self._render()
         for control in self.controls.values():
@@ -64,10 +75,26 @@ class Explorer:
         if self._handle is not None:
             self._handle.update(self.figure)
 
+    def page_data(self) -> dict[str, Any]:
+        """The figure drawn on a grid of control values, as embedded in the rendered page.
+
+        Returns
+        -------
+        dict
+            See :func:`lrlab.static_explorer.export`; the first frame is the
+            current values.
+        """
+        return static_explorer.export(self.draw, self.controls, self.page_frames)
+
     def show(self) -> None:
-        """Display the figure (as a PNG that stays on a static page), then the sliders."""
+        """Display the figure (a PNG that stays on a static page), the sliders, the page data.
+
+        The page data is a hidden HTML block: invisible in Jupyter, turned into
+        sliders and an SVG figure by the book's JavaScript.
+        """
         self._handle = display(self.figure, display_id=True)
         display(w.VBox(list(self.controls.values())))
+        display(HTML(static_explorer.to_html(self.page_data())))
 
 
 def slider(
