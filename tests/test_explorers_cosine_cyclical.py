@@ -130,3 +130,94 @@ def test_chapter_4_exercises_are_registered():
 def test_bad_input_names_parameter_value_and_range(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+# ------------------------------------------------------------ chapter 5
+
+
+@pytest.mark.parametrize(
+    ("mode", "gamma", "up", "down"),
+    [("triangular", 1.0, 200, 200), ("triangular2", 1.0, 100, 300), ("exp_range", 0.999, 150, 150)],
+)
+def test_cyclical_explorer_follows_the_formula_after_moving_sliders(mode, gamma, up, down):
+    ex = cc.cyclical_explorer(steps=1200)
+    ex.controls["base"].value = 0.002
+    ex.controls["peak"].value = 0.02
+    ex.controls["step_size_up"].value = up
+    ex.controls["step_size_down"].value = down
+    ex.controls["mode"].value = mode
+    ex.controls["gamma"].value = gamma
+    v = ex.values
+    expected = lrlab.cyclical(v["base"], v["peak"], up, down, mode, v["gamma"])
+    t = np.arange(1200)
+    ax_lr, ax_m = ex.figure.axes
+    np.testing.assert_array_equal(ax_lr.lines[0].get_xdata(), t)
+    np.testing.assert_allclose(ax_lr.lines[0].get_ydata(), expected(t))
+    np.testing.assert_allclose(ax_m.lines[0].get_ydata(), expected.momentum(t))
+    marks = [ln.get_xdata()[0] for ln in ax_lr.lines[1:]]
+    assert marks == list(range(up + down, 1200, up + down))
+
+
+def test_cyclical_explorer_draws_a_base_above_the_max_at_the_max():
+    ex = cc.cyclical_explorer(steps=300, step_size_up=50, step_size_down=50)
+    ex.controls["peak"].value = 0.002
+    ex.controls["base"].value = 0.005
+    np.testing.assert_allclose(ex.figure.axes[0].lines[0].get_ydata(), ex.values["peak"])
+
+
+def test_plot_cyclical_matches_smiths_formula():
+    fig = cc.plot_cyclical(0.001, 0.01, 2000, steps=12_001)
+    lrs = fig.axes[0].lines[0].get_ydata()
+    for t in (0, 1000, 2000, 3500, 4000, 6000):
+        cycle = math.floor(1 + t / 4000)
+        x = abs(t / 2000 - 2 * cycle + 1)
+        assert lrs[t] == pytest.approx(0.001 + 0.009 * max(0.0, 1 - x), abs=1e-15)
+    assert fig.get_facecolor()[:3] == (1.0, 1.0, 1.0)
+    assert all(ax.get_xlabel() and ax.get_ylabel() for ax in fig.axes)
+
+
+def test_many_cycles_are_not_marked():
+    fig = cc.plot_cyclical(0.001, 0.01, 1, steps=1000)
+    assert len(fig.axes[0].lines) == 1
+
+
+def test_cycle_fraction_and_chapter_5_exercises():
+    assert cc.cycle_fraction(30, 2000) == 0.0075
+    assert cc.cycle_fraction(4000, 1000, 3000) == 1.0
+    assert exercises.is_correct(
+        "clr-lr-at-step",
+        0.0019375,
+        base=0.001,
+        peak=0.006,
+        step_size=2000,
+        step=10_500,
+        mode="triangular2",
+    )
+    assert exercises.is_correct(
+        "clr-lr-at-step", 0.00325, base=0.001, peak=0.01, step_size=2000, step=3500
+    )
+    assert exercises.is_correct("clr-cycle-fraction", 0.0225, scheduler_steps=90, step_size_up=2000)
+
+
+@pytest.mark.parametrize(
+    ("call", "match"),
+    [
+        (lambda: cc.cycle_fraction(-1, 10), r"scheduler_steps must be an integer >= 0, got -1"),
+        (lambda: cc.cycle_fraction(5, 0), r"step_size_up must be an integer >= 1, got 0"),
+        (
+            lambda: cc.plot_cyclical(0.001, 0.01, 10, steps=0),
+            r"steps must be an integer >= 1, got 0",
+        ),
+        (
+            lambda: cc.plot_cyclical(0.02, 0.01, 10),
+            r"base must be in \[0, peak\] = \[0, 0.01\], got 0.02",
+        ),
+        (
+            lambda: cc.plot_cyclical(0.001, 0.01, 10, mode="sine"),
+            r"mode must be one of .*got 'sine'",
+        ),
+    ],
+)
+def test_chapter_5_bad_input(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()

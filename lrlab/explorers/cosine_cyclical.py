@@ -6,6 +6,10 @@ continuous-time answer for a cosine (:func:`arcsine_fraction`), and warm
 restarts against a single cosine on the noisy quadratic model
 (:func:`plot_restarts_on_nqm`, :func:`sgdr_explorer`). :func:`plot_runs`
 draws real training runs of the tiny task, learning rate and excess loss.
+
+Chapter 5 (cyclical learning rates): the triangle wave and its momentum
+(:func:`plot_cyclical`, :func:`cyclical_explorer`) and how much of a cycle a
+number of scheduler steps covers (:func:`cycle_fraction`).
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import numbers
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import ipywidgets as w
 import numpy as np
 from matplotlib.figure import Figure
 
@@ -27,8 +32,18 @@ from lrlab.training import History
 from lrlab.viz import PALETTE, new_figure
 from lrlab.widgets import Explorer, slider
 
+#: Cycle boundaries are marked only when there are at most this many.
+MAX_MARKS = 30
+#: Figures each explorer of these chapters precomputes for the rendered page.
+PAGE_FRAMES = 60
+
 __all__ = [
+    "MAX_MARKS",
+    "PAGE_FRAMES",
     "arcsine_fraction",
+    "cycle_fraction",
+    "cyclical_explorer",
+    "plot_cyclical",
     "plot_restarts_on_nqm",
     "plot_runs",
     "plot_time_at_lr",
@@ -201,7 +216,8 @@ def plot_restarts_on_nqm(
     Left: the learning rate of ``cosine_restarts(peak, period, period_mult,
     floor)`` (line ``"warm restarts"``) and of ``cosine(peak, steps, floor)``
     (line ``"one cosine"``). Right: the exact expected loss of both, on a log
-    scale, with the restarts marked by dotted lines.
+    scale, with the restarts marked by dotted lines (when there are at most
+    :data:`MAX_MARKS`).
 
     Parameters
     ----------
@@ -246,8 +262,9 @@ def plot_restarts_on_nqm(
         ax_lr.plot(t, s(t), label=label, linewidth=1.6)
         ax_loss.plot(t, loss, label=label, linewidth=1.6)
     for ax in (ax_lr, ax_loss):
-        for start in starts:
-            ax.axvline(start, color="#777777", linestyle=":", linewidth=0.9)
+        if len(starts) <= MAX_MARKS:
+            for start in starts:
+                ax.axvline(start, color="#777777", linestyle=":", linewidth=0.9)
         ax.set_xlabel("step t")
     ax_lr.set_ylabel("learning rate")
     ax_lr.set_title(
@@ -270,6 +287,7 @@ def sgdr_explorer(
     period: int = 250,
     period_mult: int = 2,
     floor_frac: float = 0.0,
+    page_frames: int = PAGE_FRAMES,
 ) -> Explorer:
     """Sliders over warm restarts -> :func:`plot_restarts_on_nqm`.
 
@@ -283,6 +301,8 @@ def sgdr_explorer(
         Initial slider values.
     floor_frac : float, default 0.0
         Initial floor as a fraction of the peak.
+    page_frames : int, default :data:`PAGE_FRAMES`
+        Figures precomputed for the rendered page.
 
     Returns
     -------
@@ -300,7 +320,7 @@ def sgdr_explorer(
     limit = nqm.max_stable_lr()
     controls = {
         "peak": slider("peak η_max", peak, limit / 40, 0.75 * limit, limit / 40),
-        "period": slider("first cycle T₀", period, 1, steps, 1, integer=True),
+        "period": slider("first cycle T₀", period, min(10, steps), steps, 1, integer=True),
         "period_mult": slider("T_mult", period_mult, 1, 4, 1, integer=True),
         "floor_frac": slider("floor / peak", floor_frac, 0.0, 0.5, 0.05),
     }
@@ -308,7 +328,7 @@ def sgdr_explorer(
     def draw(peak: float, period: int, period_mult: int, floor_frac: float) -> Figure:
         return plot_restarts_on_nqm(nqm, steps, peak, period, period_mult, floor_frac * peak)
 
-    return Explorer(draw, controls)
+    return Explorer(draw, controls, page_frames=page_frames)
 
 
 def plot_runs(runs: Mapping[str, Sequence[History]], title: str = "", from_step: int = 0) -> Figure:
@@ -361,7 +381,6 @@ def plot_runs(runs: Mapping[str, Sequence[History]], title: str = "", from_step:
             ax_loss.fill_between(x, excess.min(axis=0), excess.max(axis=0), color=colour, alpha=0.2)
     ax_lr.set_xlabel("step t")
     ax_lr.set_ylabel("learning rate")
-    ax_lr.legend(frameon=False)
     ax_loss.set_xlabel("step t")
     ax_loss.set_ylabel("excess loss (nats/token)")
     ax_loss.set_yscale("log")
@@ -409,3 +428,166 @@ def _cosine_lr_at_step(peak: float, total_steps: int, step: int, floor: float = 
 @register("sgdr-restart-step")
 def _sgdr_restart_step(period: int, period_mult: int, n: int) -> int:
     return restart_step(period, period_mult, n)
+
+
+# ----------------------------------------------------- chapter 5: cyclical
+
+
+def plot_cyclical(
+    base: float,
+    peak: float,
+    step_size_up: int,
+    step_size_down: int | None = None,
+    mode: str = "triangular",
+    gamma: float = 1.0,
+    steps: int = 10_000,
+) -> Figure:
+    """A cyclical schedule (left) and the momentum that cycles against it (right).
+
+    Both panels are ``lrlab.cyclical(base, peak, step_size_up, step_size_down,
+    mode, gamma)`` and its ``momentum`` (torch's defaults 0.8 to 0.9) over
+    ``0 .. steps - 1``, with the cycle boundaries marked (when there are at
+    most :data:`MAX_MARKS`).
+
+    Parameters
+    ----------
+    base, peak, step_size_up, step_size_down, mode, gamma
+        As in :class:`lrlab.cyclical`.
+    steps : int, default 10_000
+        Number of updates shown, >= 1.
+
+    Returns
+    -------
+    Figure
+
+    Examples
+    --------
+    >>> fig = plot_cyclical(0.001, 0.01, 5, steps=11)
+    >>> [round(float(v), 4) for v in fig.axes[0].lines[0].get_ydata()[:3]]
+    [0.001, 0.0028, 0.0046]
+    """
+    steps = _int("steps", steps, 1)
+    schedule = lrlab.cyclical(base, peak, step_size_up, step_size_down, mode, gamma)
+    t = np.arange(steps)
+    period = schedule.step_size_up + schedule.step_size_down
+    fig, (ax_lr, ax_m) = new_figure(ncols=2, width=10.0, height=3.6)
+    ax_lr.plot(t, schedule(t), color=PALETTE[0], linewidth=1.4)
+    ax_m.plot(t, schedule.momentum(t), color=PALETTE[3], linewidth=1.4)
+    starts = range(period, steps, period)
+    for ax in (ax_lr, ax_m):
+        if len(starts) <= MAX_MARKS:
+            for start in starts:
+                ax.axvline(start, color="#777777", linestyle=":", linewidth=0.9)
+        ax.set_xlabel("step t")
+    ax_lr.set_ylabel("learning rate")
+    down = schedule.step_size_down
+    ax_lr.set_title(f"{mode}: {base:.3g} → {peak:.3g}, up {step_size_up}, down {down}", fontsize=10)
+    ax_m.set_ylabel("momentum (Adam: β₁)")
+    ax_m.set_title("momentum cycles the other way", fontsize=10)
+    return fig
+
+
+def cyclical_explorer(
+    base: float = 0.001,
+    peak: float = 0.01,
+    step_size_up: int = 2000,
+    step_size_down: int = 2000,
+    mode: str = "triangular",
+    gamma: float = 0.99994,
+    steps: int = 12_000,
+    page_frames: int = PAGE_FRAMES,
+) -> Explorer:
+    """Sliders over a cyclical schedule -> :func:`plot_cyclical`.
+
+    Parameters
+    ----------
+    base, peak, step_size_up, step_size_down, mode, gamma
+        Initial values of the controls (``gamma`` is used by ``exp_range`` only).
+    steps : int, default 12_000
+        Number of updates shown (fixed).
+    page_frames : int, default :data:`PAGE_FRAMES`
+        Figures precomputed for the rendered page.
+
+    Returns
+    -------
+    Explorer
+        Controls ``base``, ``peak``, ``step_size_up``, ``step_size_down``
+        (from 50), ``mode`` (a drop-down) and ``gamma``. A base set above the
+        max is drawn at the max, so every slider position gives a figure.
+
+    Examples
+    --------
+    >>> ex = cyclical_explorer(steps=400, step_size_up=50, step_size_down=50)
+    >>> ex.controls["mode"].value = "triangular2"
+    >>> round(float(ex.figure.axes[0].lines[0].get_ydata()[150]), 6)
+    0.0055
+    """
+    steps = _int("steps", steps, 1)
+    low = min(50, steps)
+    gamma_slider = slider("γ (exp_range)", gamma, 0.9990, 1.0, 0.00001)
+    gamma_slider.readout_format = ".5f"
+    controls = {
+        "base": slider("base LR", base, 0.0, 0.01, 0.0005),
+        "peak": slider("max LR", peak, 0.001, 0.05, 0.0005),
+        "step_size_up": slider("steps up", step_size_up, low, steps, 1, integer=True),
+        "step_size_down": slider("steps down", step_size_down, low, steps, 1, integer=True),
+        "mode": w.Dropdown(options=["triangular", "triangular2", "exp_range"], value=mode),
+        "gamma": gamma_slider,
+    }
+    controls["mode"].description = "mode"
+
+    def draw(**values: Any) -> Figure:
+        values["base"] = min(values["base"], values["peak"])
+        return plot_cyclical(**values, steps=steps)
+
+    return Explorer(draw, controls, page_frames=page_frames)
+
+
+def cycle_fraction(
+    scheduler_steps: int, step_size_up: int, step_size_down: int | None = None
+) -> float:
+    """Fraction of one cycle that ``scheduler_steps`` calls of ``step()`` cover.
+
+    A cycle lasts ``step_size_up + step_size_down`` scheduler steps. Stepping
+    once per epoch instead of once per batch divides the distance travelled
+    along the cycle by the number of batches per epoch.
+
+    Parameters
+    ----------
+    scheduler_steps : int
+        Number of ``scheduler.step()`` calls, >= 0.
+    step_size_up : int
+        Steps of the rising half, >= 1.
+    step_size_down : int, optional
+        Steps of the falling half, >= 1; defaults to ``step_size_up``.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> cycle_fraction(30, 2000)
+    0.0075
+    """
+    scheduler_steps = _int("scheduler_steps", scheduler_steps, 0)
+    up = _int("step_size_up", step_size_up, 1)
+    down = up if step_size_down is None else _int("step_size_down", step_size_down, 1)
+    return scheduler_steps / (up + down)
+
+
+@register("clr-lr-at-step")
+def _clr_lr_at_step(
+    base: float,
+    peak: float,
+    step_size: int,
+    step: int,
+    mode: str = "triangular",
+    gamma: float = 1.0,
+) -> float:
+    return lrlab.cyclical(base, peak, step_size, mode=mode, gamma=gamma)(step)
+
+
+@register("clr-cycle-fraction")
+def _clr_cycle_fraction(scheduler_steps: int, step_size_up: int) -> float:
+    return cycle_fraction(scheduler_steps, step_size_up)
