@@ -132,8 +132,14 @@ def test_warmup_figure_bad_input(kwargs, name):
 def test_warmup_explorer_rejects_values_the_sliders_cannot_show():
     with pytest.raises(ValueError, match=r"beta2 must be one of 0.9, .*0.999, got 0.97"):
         ws.warmup_explorer(beta2=0.97)
-    with pytest.raises(ValueError, match=r"peak must be in \[0.0001, 0.01\].*peak=0.5"):
+    with pytest.raises(ValueError, match=r"peak must be a number in \[0.0001, 0.01\], got 0.5"):
         ws.warmup_explorer(peak=0.5)
+    with pytest.raises(ValueError, match=r"warmup_steps must be an integer in \[1, 4000\], got 0"):
+        ws.warmup_explorer(warmup_steps=0)
+    with pytest.raises(ValueError, match=r"step_size must be an integer in \[50, 2000\], got 10"):
+        ws.step_decay_explorer(step_size=10)
+    with pytest.raises(ValueError, match=r"start must be a number in \[0.05, 1.5\], got 1.9"):
+        ws.step_decay_explorer(start=1.9)
 
 
 @pytest.mark.parametrize(
@@ -256,3 +262,17 @@ def test_plateau_first_reduction():
     assert ws.plateau_first_reduction([1.0, 0.9, 0.8], patience=2) == -1
     with pytest.raises(ValueError, match="epochs must be an integer >= 1, got 0"):
         ws.plateau_run(0.1, epochs=0, steps_per_epoch=5)
+
+
+def test_plot_plateau_shows_metric_best_and_lr_used():
+    run = ws.plateau_run(0.4, epochs=4, steps_per_epoch=5, factor=0.5, patience=0, threshold=0.5)
+    fig = ws.plot_plateau(run)
+    np.testing.assert_allclose(
+        _line(fig, "validation loss").get_ydata(), [r["val_loss"] for r in run.records]
+    )
+    np.testing.assert_allclose(_line(fig, "best").get_ydata(), [r["best"] for r in run.records])
+    np.testing.assert_allclose(
+        _line(fig, "learning rate", 1).get_ydata(), run.history.lr[::5], rtol=0, atol=0
+    )
+    for ax in fig.axes:
+        assert ax.get_xlabel() and ax.get_ylabel()

@@ -331,11 +331,10 @@ def warmup_explorer(
     if beta2 not in BETA2_CHOICES:
         choices = ", ".join(f"{b:g}" for b in BETA2_CHOICES)
         raise ValueError(f"beta2 must be one of {choices}, got {beta2!r}")
-    if not 1e-4 <= peak <= 1e-2 or warmup_steps > 4000:
-        raise ValueError(
-            "peak must be in [0.0001, 0.01] and warmup_steps in [1, 4000] for the sliders, "
-            f"got peak={peak!r}, warmup_steps={warmup_steps!r}"
-        )
+    peak = _number("peak", peak, 1e-4, 1e-2)
+    warmup_steps = _integer("warmup_steps", warmup_steps, 1, 4000)
+    if shape not in WARMUP_SHAPES:
+        raise ValueError(f"shape must be one of {', '.join(WARMUP_SHAPES)}, got {shape!r}")
     controls = {
         "peak": widgets.slider("peak LR", peak, 1e-4, 1e-2, 1e-4),
         "warmup_steps": widgets.slider("warmup steps", warmup_steps, 1, 4000, 1, integer=True),
@@ -646,29 +645,27 @@ def step_decay_explorer(
     0.5
     """
     nqm = nqm or NoisyQuadratic.standard(dim=100)
-    step_decay_figure(start, gamma, step_size, steps, nqm)
-    limit = nqm.max_stable_lr()
-    top = min(1.5, 0.95 * limit)
-    if not 0.05 <= start <= top or not 0.05 <= gamma <= 1.0:
-        raise ValueError(
-            f"start must be in [0.05, {top:g}] and gamma in [0.05, 1] for the sliders, "
-            f"got start={start!r}, gamma={gamma!r}"
-        )
+    steps = _integer("steps", steps, 40)
+    top = min(1.5, 0.95 * nqm.max_stable_lr())
+    start = _number("start", start, 0.05, top)
+    gamma = _number("gamma", gamma, 0.05, 1.0)
+    step_size = _integer("step_size", step_size, steps // 40, steps)
     controls = {
         "start": widgets.slider("initial LR η₀", start, 0.05, top, 0.05),
         "gamma": widgets.slider("factor γ", gamma, 0.05, 1.0, 0.05),
         "step_size": widgets.slider(
             "steps per plateau",
             step_size,
-            max(1, steps // 40),
+            steps // 40,
             steps,
-            max(1, steps // 40),
+            steps // 40,
             integer=True,
         ),
     }
     return widgets.Explorer(
         lambda start, gamma, step_size: step_decay_figure(start, gamma, step_size, steps, nqm),
         controls,
+        page_frames=60,
     )
 
 
@@ -793,6 +790,44 @@ def _piecewise(lrs: np.ndarray, length: int) -> Schedule:
     changes = [0] + [i for i in range(1, len(lrs)) if lrs[i] != lrs[i - 1]]
     pieces = [constant(float(lrs[c])) for c in changes]
     return join(pieces, [c * length for c in changes[1:]])
+
+
+def plot_plateau(run: PlateauRun) -> Figure:
+    """The metric ``ReduceLROnPlateau`` saw, its running best, and the LR it chose.
+
+    Left: the metric of each epoch (line ``"validation loss"``) and the
+    scheduler's ``best`` after that epoch (line ``"best"``, which moves only
+    on an improvement larger than the threshold). Right: the LR each epoch
+    trained with (line ``"learning rate"``, log scale).
+
+    Examples
+    --------
+    >>> run = plateau_run(0.3, epochs=3, steps_per_epoch=5, patience=0, threshold=0.5)
+    >>> plot_plateau(run).axes[1].lines[0].get_ydata().tolist()
+    [0.3, 0.3, 0.03]
+    """
+    epochs = np.array([r["epoch"] for r in run.records])
+    fig, (ax_loss, ax_lr) = viz.new_figure(ncols=2, width=10.0, height=3.6)
+    ax_loss.plot(
+        epochs,
+        [r["val_loss"] for r in run.records],
+        marker="o",
+        markersize=3,
+        color=viz.PALETTE[0],
+        label="validation loss",
+    )
+    ax_loss.step(
+        epochs, [r["best"] for r in run.records], where="post", color=viz.PALETTE[1], label="best"
+    )
+    ax_loss.set_xlabel("epoch")
+    ax_loss.set_ylabel("population loss (nats/token)")
+    ax_loss.legend(frameon=False)
+    used = [float(run.history.lr[0])] + [r["lr"] for r in run.records[:-1]]
+    ax_lr.step(epochs, used, where="post", color=viz.PALETTE[2], label="learning rate")
+    ax_lr.set_yscale("log")
+    ax_lr.set_xlabel("epoch")
+    ax_lr.set_ylabel("learning rate (log scale)")
+    return fig
 
 
 @register("plateau-first-reduction")
