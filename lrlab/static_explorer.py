@@ -248,10 +248,18 @@ def plan_grid(
 # ------------------------------------------------------------------ figures
 
 
-def _round(values: Any) -> list[float | None]:
-    """Numbers to :data:`DIGITS` significant digits; NaN and infinities become ``None``."""
+def _number(value: float) -> float | int | None:
+    if not math.isfinite(value):
+        return None
+    if value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    return float(f"{value:.{DIGITS}g}")
+
+
+def _round(values: Any) -> list[float | int | None]:
+    """Numbers to :data:`DIGITS` significant digits (whole numbers as ints); NaN, inf: ``None``."""
     flat = np.ma.filled(np.ma.asarray(values, dtype=float), np.nan).ravel().tolist()
-    return [float(f"{v:.{DIGITS}g}") if math.isfinite(v) else None for v in flat]
+    return [_number(v) for v in flat]
 
 
 def _axis_values(values: np.ndarray) -> Any:
@@ -506,7 +514,7 @@ def axes_data(ax: Axes, pixels: tuple[float, float]) -> dict[str, Any]:
     >>> _ = ax.plot([0, 1, 2], [3, 1, 2], label="loss")
     >>> data = axes_data(ax, (400, 300))
     >>> data["lines"][0]["y"], data["lines"][0]["x"]
-    ([3.0, 1.0, 2.0], {'start': 0.0, 'step': 1.0, 'n': 3})
+    ([3, 1, 2], {'start': 0, 'step': 1, 'n': 3})
     >>> plt.close(fig)
     """
     xlim, ylim = ax.get_xlim(), ax.get_ylim()
