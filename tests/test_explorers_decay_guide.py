@@ -183,3 +183,117 @@ def test_race_of_powers_picks_the_lowest_final_loss():
         assert peak == peaks[int(np.argmin(losses))]
     with pytest.raises(ValueError, match=r"^steps must be an integer >= 1, got 0"):
         dg.race_of_powers(nqm, [1.0], peaks, 0)
+
+
+# ------------------------------------------------------------------ chapter 09
+
+
+@pytest.mark.parametrize("family", dg.RACE_FAMILIES)
+def test_race_schedules_peak_and_end(family):
+    s = dg.race_schedule(family, 0.1, 400, 36)
+    t = np.arange(400)
+    lr = s(t)
+    assert lr.max() == pytest.approx(0.1, rel=1e-9)
+    assert np.all(lr >= 0)
+    if family not in ("1cycle", "triangular2"):
+        assert s(0) == 0.0 and s(36) == pytest.approx(0.1)
+    if family not in ("constant", "inverse sqrt", "cosine to 10 %", "triangular2"):
+        assert lr[-1] < 0.1 * 0.02  # decays to a low floor
+
+
+def test_race_schedule_formulas():
+    assert dg.race_schedule("cosine to 10 %", 0.1, 400, 36)(400) == pytest.approx(0.01)
+    s = dg.race_schedule("SGDR (3 cycles)", 1.0, 400, 36)
+    np.testing.assert_array_equal(s(np.array([36, 36 + 52, 36 + 156])), [1.0, 1.0, 1.0])
+    step = dg.race_schedule("step (÷10 ×3)", 1.0, 400, 36)
+    assert step(399) == pytest.approx(1e-3)
+
+
+def test_run_race_shapes_and_order():
+    r = dg.run_race(["constant", "linear to 0"], [0.01, 0.03], [0, 1], 20, 2, val_every=10)
+    assert r.excess.shape == (2, 2, 2)
+    assert r.val_excess.shape == (2, 2, 2, 3)
+    single = lrlab.train(dg.race_schedule("linear to 0", 0.03, 20, 2), 20, seed=1, val_every=10)
+    assert r.excess[1, 1, 1] == pytest.approx(single.final_excess, rel=1e-4)
+    np.testing.assert_array_equal(r.mean, r.excess.mean(axis=2))
+    assert r.best_peak_index().shape == (2,)
+    fig = dg.plot_race(r)
+    assert len(fig.axes[1].lines) == 2
+    for ax in fig.axes:
+        assert ax.get_xlabel() and ax.get_ylabel()
+
+
+def test_scaling_rules():
+    assert dg.linear_scaling_lr(0.1, 256, 8192) == pytest.approx(3.2)
+    assert dg.sqrt_scaling_lr(3e-4, 512, 2048) == pytest.approx(6e-4)
+    assert is_correct("linear-scaling-lr", 3.2, base_lr=0.1, base_batch=256, batch=8192)
+    assert is_correct("sqrt-scaling-lr", 6e-4, base_lr=3e-4, base_batch=512, batch=2048)
+    out = dg.batch_scaling_nqm(0.05, 320, [1, 2, 64])
+    assert out["steps"].tolist() == [320, 160, 5]
+    assert math.isinf(out["linear"][2])
+    nqm2 = lrlab.NoisyQuadratic.standard(dim=100, batch_size=2)
+    assert out["linear"][1] == pytest.approx(nqm2.expected_loss(lrlab.constant(0.1), steps=160)[-1])
+
+
+def test_hf_linear_matches_lrlab():
+    ours = lrlab.with_warmup(lrlab.linear_decay(1.0, 0.0, 90), 10)
+    t = np.arange(130)
+    hf = [dg.hf_linear_factor(int(s), num_warmup_steps=10, num_training_steps=100) for s in t]
+    np.testing.assert_allclose(hf, ours(t), atol=1e-15)
+
+
+@pytest.fixture(scope="module")
+def picker():
+    return dg.schedule_picker(family="cosine to 10 %", peak=0.25, warmup_steps=40, total_steps=800)
+
+
+def test_picker_draws_the_chosen_family_and_the_reference(picker):
+    t = np.arange(800)
+    chosen, reference = picker.figure.axes[0].lines
+    np.testing.assert_array_equal(
+        chosen.get_ydata(), dg.race_schedule("cosine to 10 %", 0.25, 800, 40)(t)
+    )
+    np.testing.assert_array_equal(
+        reference.get_ydata(), dg.race_schedule("linear to 0", 0.25, 800, 40)(t)
+    )
+
+
+@pytest.mark.parametrize(
+    ("family", "peak", "warmup"), [("1cycle", 0.5, 10), ("SGDR (3 cycles)", 1.2, 300)]
+)
+def test_picker_follows_its_controls(picker, family, peak, warmup):
+    picker.controls["family"].value = family
+    picker.controls["peak"].value = peak
+    picker.controls["warmup_steps"].value = warmup
+    v = picker.values
+    t = np.arange(800)
+    line = picker.figure.axes[0].lines[0]
+    np.testing.assert_allclose(
+        line.get_ydata(), dg.race_schedule(family, v["peak"], 800, warmup)(t)
+    )
+    loss = picker.figure.axes[1].lines[0].get_ydata()
+    expected_loss = dg.standard_nqm().expected_loss(
+        dg.race_schedule(family, v["peak"], 800, warmup), steps=800
+    )
+    np.testing.assert_allclose(loss, expected_loss)
+
+
+@pytest.mark.parametrize(
+    ("call", "name"),
+    [
+        (lambda: dg.race_schedule("cosine", 0.1, 100, 10), "family"),
+        (lambda: dg.race_schedule("constant", 0.0, 100, 10), "peak"),
+        (lambda: dg.race_schedule("constant", 0.1, 100, 60), "warmup_steps"),
+        (lambda: dg.race_schedule("constant", 0.1, 1, 1), "total_steps"),
+        (lambda: dg.schedule_picker(peak=3.0), "peak"),
+        (lambda: dg.schedule_picker(warmup_steps=0), "warmup_steps"),
+        (lambda: dg.schedule_picker(family="nope"), "family"),
+        (lambda: dg.linear_scaling_lr(0.1, 0, 10), "base_batch"),
+        (lambda: dg.sqrt_scaling_lr(-1.0, 1, 10), "base_lr"),
+        (lambda: dg.batch_scaling_nqm(0.05, 100, [3]), "factors"),
+    ],
+)
+def test_chapter_09_bad_input(call, name):
+    with pytest.raises(ValueError, match=rf"^{name} must be") as err:
+        call()
+    assert "got" in str(err.value)
