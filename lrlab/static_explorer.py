@@ -289,9 +289,9 @@ def expand(values: Any) -> np.ndarray:
 
 
 def _simplify(u: np.ndarray, v: np.ndarray, tolerance: float) -> np.ndarray:
-    """Indices of the points kept by Ramer-Douglas-Peucker, run by run between gaps."""
-    keep = np.zeros(u.size, dtype=bool)
+    """Indices kept by Ramer-Douglas-Peucker, run by run; points off a log scale are all kept."""
     finite = np.isfinite(u) & np.isfinite(v)
+    keep = ~finite
     edges = np.flatnonzero(np.diff(np.concatenate([[0], finite.astype(int), [0]])))
     for lo, hi in zip(edges[::2], edges[1::2], strict=True):
         stack = [(int(lo), int(hi) - 1)]
@@ -343,6 +343,13 @@ def _ticks(axis: Any, limits: tuple[float, float]) -> dict[str, Any]:
     return {"major": major, "minor": minor, "offset": offset}
 
 
+def _dashes(line: Line2D) -> list[float]:
+    """Dash pattern in page pixels (empty for a solid line)."""
+    if line.get_linestyle() in ("-", "None", "none", "", " "):
+        return []
+    return [round(d * DPI / 72, 2) for d in (line._dash_pattern[1] or [])]
+
+
 def _line(line: Line2D, ax: Axes, pixels: tuple[float, float]) -> dict[str, Any] | None:
     if not line.get_visible():
         return None
@@ -367,9 +374,7 @@ def _line(line: Line2D, ax: Axes, pixels: tuple[float, float]) -> dict[str, Any]
         "y": _round(y),
         "color": _colour(line.get_color()),
         "width": round(line.get_linewidth() * DPI / 72, 2),
-        "dash": [round(d * DPI / 72, 2) for d in (line._dash_pattern[1] or [])]
-        if style not in ("-", "None")
-        else [],
+        "dash": _dashes(line),
         "z": line.get_zorder(),
     }
     if style in ("None", "none", " ", ""):
@@ -471,15 +476,10 @@ def _legend(ax: Axes) -> list[dict[str, Any]] | None:
     for handle, text in zip(legend.legend_handles, legend.get_texts(), strict=False):
         entry: dict[str, Any] = {"label": plain_text(text.get_text())}
         if isinstance(handle, Line2D):
-            style = handle.get_linestyle()
             entry["color"] = _colour(handle.get_color())
-            entry["width"] = (
-                0
-                if style in ("None", "none", "", " ")
-                else round(handle.get_linewidth() * DPI / 72, 2)
-            )
-            if style not in ("-", "None", "none", "", " "):
-                entry["dash"] = [4, 3]
+            solid = handle.get_linestyle() not in ("None", "none", "", " ")
+            entry["width"] = round(handle.get_linewidth() * DPI / 72, 2) if solid else 0
+            entry["dash"] = _dashes(handle)
             marker = handle.get_marker()
             if marker not in ("None", "none", "", " ", None):
                 entry["marker"] = str(marker)
@@ -490,6 +490,18 @@ def _legend(ax: Axes) -> list[dict[str, Any]] | None:
             entry["patch"] = True
         entries.append(entry)
     return entries
+
+
+def _legend_style(ax: Axes) -> dict[str, Any]:
+    legend = ax.get_legend()
+    if legend is None:
+        return {}
+    texts = legend.get_texts()
+    size = texts[0].get_fontsize() if texts else 10.0
+    return {
+        "legend_title": plain_text(legend.get_title().get_text()),
+        "legend_size": round(size * DPI / 72, 2),
+    }
 
 
 def axes_data(ax: Axes, pixels: tuple[float, float]) -> dict[str, Any]:
@@ -554,6 +566,7 @@ def axes_data(ax: Axes, pixels: tuple[float, float]) -> dict[str, Any]:
         "collections": [c for c in collections if c is not None],
         "texts": _texts(ax),
         "legend": _legend(ax),
+        **_legend_style(ax),
     }
 
 

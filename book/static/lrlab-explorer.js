@@ -26,9 +26,10 @@
     ".lrlab-view { margin: 0.5em 0 1em; }" +
     ".lrlab-view svg { display: block; width: 100%; height: auto; background: #fff; border-radius: 2px; }" +
     ".lrlab-controls { display: grid; grid-template-columns: max-content minmax(8em, 26em) 5em;" +
-    " gap: 0.35em 0.8em; align-items: center; margin-top: 0.6em; font-size: 0.9em; }" +
+    " gap: 0.35em 0.8em; align-items: center; margin-top: 0.6em; padding: 0 0.5em; font-size: 0.9em; }" +
     ".lrlab-controls label { text-align: right; }" +
     ".lrlab-controls input[type=range] { width: 100%; accent-color: #0072B2; margin: 0; }" +
+    ".lrlab-controls input[type=checkbox] { justify-self: start; accent-color: #0072B2; }" +
     ".lrlab-controls output { font-variant-numeric: tabular-nums; }";
 
   function node(name, attrs, parent) {
@@ -91,8 +92,9 @@
     var hi = log ? Math.log10(lim[1]) : lim[1];
     var span = hi - lo || 1;
     return function (v) {
-      if (v === null || v === undefined || !isFinite(v) || (log && v <= 0)) return null;
-      var f = ((log ? Math.log10(v) : v) - lo) / span;
+      if (v === null || v === undefined || !isFinite(v)) return null;
+      // Like matplotlib, a value a log axis cannot show is drawn far off its low end.
+      var f = log && v <= 0 ? -1000 : ((log ? Math.log10(v) : v) - lo) / span;
       var px = flip ? start + size - f * size : start + f * size;
       return Math.max(-1e6, Math.min(1e6, px));
     };
@@ -146,7 +148,33 @@
     }
   }
 
-  function drawLine(g, line, sx, sy, fx, fy, points) {
+  // Points every few pixels along the part of a drawn segment inside the axes box,
+  // for placing the legend.
+  function sample(points, from, to, box) {
+    var t0 = 0;
+    var t1 = 1;
+    var d = [to[0] - from[0], to[1] - from[1]];
+    var bounds = [[from[0] - box.x, -d[0]], [box.x + box.w - from[0], d[0]], [from[1] - box.y, -d[1]], [box.y + box.h - from[1], d[1]]];
+    for (var b = 0; b < 4; b++) {
+      var room = bounds[b][0];
+      var rate = bounds[b][1];
+      if (rate === 0) {
+        if (room < 0) return;
+      } else if (rate < 0) {
+        t0 = Math.max(t0, room / rate);
+      } else {
+        t1 = Math.min(t1, room / rate);
+      }
+    }
+    if (t0 > t1) return;
+    var steps = Math.min(400, Math.ceil((Math.hypot(d[0], d[1]) * (t1 - t0)) / 4));
+    for (var k = 0; k <= steps; k++) {
+      var t = t0 + ((t1 - t0) * k) / Math.max(steps, 1);
+      points.push([from[0] + d[0] * t, from[1] + d[1] * t]);
+    }
+  }
+
+  function drawLine(g, line, sx, sy, fx, fy, points, box) {
     var xs = expand(line.x);
     var ys = line.y;
     var px = line.frac ? fx : sx;
@@ -163,11 +191,16 @@
         "stroke-linecap": "butt",
       }, group);
     }
+    var last = null;
     for (var i = 0; i < ys.length; i++) {
       var x = px(xs[i]);
       var y = py(ys[i]);
-      if (x === null || y === null) continue;
-      if (!line.frac) points.push([x, y]);
+      if (x === null || y === null) {
+        last = null;
+        continue;
+      }
+      if (!line.frac) sample(points, line.width > 0 && last ? last : [x, y], [x, y], box);
+      last = [x, y];
       if (line.marker) marker(group, line.marker, x, y, line.size, line.fill, line.edge);
     }
   }
@@ -204,20 +237,24 @@
   }
 
   function drawLegend(svg, ax, box, points) {
-    if (!ax.legend || !ax.legend.length) return;
-    var size = ax.tick_size;
-    var row = size * 1.25;
+    var legend = { entries: ax.legend || [], title: ax.legend_title, size: ax.legend_size || ax.tick_size };
+    if (!legend.entries.length) return;
+    var size = legend.size;
+    var row = size * 1.3;
     var handle = 2 * size;
     var g = node("g", {}, svg);
-    var labels = ax.legend.map(function (entry, i) {
-      return text(g, entry.label, { "font-size": size, x: 0, y: 0, "data-i": i });
+    var labels = legend.entries.map(function (entry) {
+      return text(g, entry.label, { "font-size": size, x: 0, y: 0 });
     });
+    var title = legend.title ? text(g, legend.title, { "font-size": size, x: 0, y: 0, "text-anchor": "middle" }) : null;
     var widest = 0;
     labels.forEach(function (el, i) {
-      widest = Math.max(widest, width(el, ax.legend[i].label, size));
+      widest = Math.max(widest, handle + 0.8 * size + width(el, legend.entries[i].label, size));
     });
-    var w = handle + 0.8 * size + widest + 0.8 * size;
-    var h = row * ax.legend.length + 0.6 * size;
+    if (title) widest = Math.max(widest, width(title, legend.title, size));
+    var rows = legend.entries.length + (title ? 1 : 0);
+    var w = widest + 0.8 * size;
+    var h = row * rows + 0.6 * size;
     var pad = 0.5 * size;
     var spots = [
       [box.x + box.w - w - pad, box.y + pad],
@@ -228,7 +265,9 @@
       [box.x + pad, box.y + (box.h - h) / 2],
       [box.x + (box.w - w) / 2, box.y + box.h - h - pad],
       [box.x + (box.w - w) / 2, box.y + pad],
+      [box.x + (box.w - w) / 2, box.y + (box.h - h) / 2],
     ];
+    // Like matplotlib's loc="best": the spot covering the fewest drawn points.
     var best = spots[0];
     var fewest = Infinity;
     spots.forEach(function (spot) {
@@ -241,9 +280,18 @@
         best = spot;
       }
     });
-    g.insertBefore(node("rect", { x: best[0], y: best[1], width: w, height: h, fill: "#ffffff", "fill-opacity": 0.8, rx: 3 }), g.firstChild);
-    ax.legend.forEach(function (entry, i) {
-      var y = best[1] + 0.3 * size + row * (i + 0.5);
+    g.insertBefore(node("rect", {
+      x: best[0], y: best[1], width: w, height: h, fill: "#ffffff", "fill-opacity": 0.8, rx: 3,
+    }), g.firstChild);
+    var top = best[1] + 0.3 * size;
+    if (title) {
+      title.setAttribute("x", best[0] + w / 2);
+      title.setAttribute("y", top + row / 2);
+      title.setAttribute("dominant-baseline", "central");
+      top += row;
+    }
+    legend.entries.forEach(function (entry, i) {
+      var y = top + row * (i + 0.5);
       var x = best[0] + 0.4 * size;
       if (entry.patch) {
         node("rect", { x: x, y: y - size * 0.35, width: handle, height: size * 0.7, fill: entry.color }, g);
@@ -251,7 +299,7 @@
         if (entry.width > 0) {
           node("line", {
             x1: x, x2: x + handle, y1: y, y2: y, stroke: entry.color, "stroke-width": entry.width,
-            "stroke-dasharray": entry.dash ? entry.dash.join(" ") : null,
+            "stroke-dasharray": entry.dash && entry.dash.length ? entry.dash.join(" ") : null,
           }, g);
         }
         if (entry.marker) marker(g, entry.marker, x + handle / 2, y, size * 0.5, entry.fill || entry.color, entry.color);
@@ -297,7 +345,7 @@
       artists.push([c.z, function () { drawCollection(plot, c, sx, sy, fx, fy, points); }]);
     });
     (ax.lines || []).forEach(function (l) {
-      artists.push([l.z, function () { drawLine(plot, l, sx, sy, fx, fy, points); }]);
+      artists.push([l.z, function () { drawLine(plot, l, sx, sy, fx, fy, points, box); }]);
     });
     artists
       .map(function (a, i) { return [a[0], i, a[1]]; })
