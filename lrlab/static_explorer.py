@@ -24,10 +24,12 @@ from typing import Any
 import ipywidgets as w
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib import rcParams
 from matplotlib.axes import Axes
 from matplotlib.collections import Collection, PathCollection
 from matplotlib.colors import to_hex, to_rgba_array
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
 from matplotlib.lines import Line2D
 from matplotlib.path import Path
 
@@ -530,8 +532,9 @@ def axes_data(ax: Axes, pixels: tuple[float, float]) -> dict[str, Any]:
     >>> plt.close(fig)
     """
     xlim, ylim = ax.get_xlim(), ax.get_ylim()
-    gridlines = ax.get_xgridlines() + ax.get_ygridlines()
-    grid = next((g for g in gridlines if g.get_visible()), None)
+    style = ax.xaxis._major_tick_kw
+    grid_on = style.get("gridOn") or ax.yaxis._major_tick_kw.get("gridOn")
+    tick_size = FontProperties(size=style.get("labelsize", rcParams["xtick.labelsize"]))
     lines = [_line(line, ax, pixels) for line in ax.get_lines()]
     collections = [_collection(c, ax, pixels) for c in ax.collections]
     return {
@@ -548,20 +551,15 @@ def axes_data(ax: Axes, pixels: tuple[float, float]) -> dict[str, Any]:
         "title_right": plain_text(ax.get_title("right")),
         "title_size": round(ax.title.get_fontsize() * DPI / 72, 2),
         "label_size": round(ax.xaxis.label.get_fontsize() * DPI / 72, 2),
-        "tick_size": round(
-            (ax.xaxis.get_ticklabels()[0].get_fontsize() if ax.xaxis.get_ticklabels() else 10)
-            * DPI
-            / 72,
-            2,
-        ),
+        "tick_size": round(tick_size.get_size_in_points() * DPI / 72, 2),
         "face": _colour(ax.get_facecolor()) or "#ffffff",
         "spines": sorted(name for name, spine in ax.spines.items() if spine.get_visible()),
-        "grid": None
-        if grid is None
-        else {
-            "color": _colour(grid.get_color()),
-            "width": round(grid.get_linewidth() * DPI / 72, 2),
-        },
+        "grid": {
+            "color": _colour(style.get("grid_color", rcParams["grid.color"])),
+            "width": round(style.get("grid_linewidth", rcParams["grid.linewidth"]) * DPI / 72, 2),
+        }
+        if grid_on
+        else None,
         "lines": [line for line in lines if line is not None],
         "collections": [c for c in collections if c is not None],
         "texts": _texts(ax),
