@@ -503,6 +503,7 @@ def _legend_style(ax: Axes) -> dict[str, Any]:
     return {
         "legend_title": plain_text(legend.get_title().get_text()),
         "legend_size": round(size * DPI / 72, 2),
+        "legend_frame": bool(legend.get_frame_on()),
     }
 
 
@@ -576,7 +577,8 @@ def figure_data(fig: Figure, boxes: Sequence[Sequence[float]] | None = None) -> 
     fig : Figure
         A figure from a ``draw`` function.
     boxes : sequence of [left, bottom, width, height], optional
-        Axes positions in figure fractions; default: laid out from ``fig`` itself.
+        Axes positions in figure fractions, to reuse one layout across frames;
+        by default, or if their number differs, laid out from ``fig`` itself.
 
     Returns
     -------
@@ -592,7 +594,7 @@ def figure_data(fig: Figure, boxes: Sequence[Sequence[float]] | None = None) -> 
     >>> plt.close(fig)
     """
     axes = [ax for ax in fig.axes if ax.get_visible() and ax.axison]
-    if boxes is None:
+    if boxes is None or len(boxes) != len(axes):
         fig.draw_without_rendering()
         boxes = [[round(v, 4) for v in ax.get_position().bounds] for ax in axes]
     width, height = (float(v) * DPI for v in fig.get_size_inches())
@@ -611,6 +613,15 @@ def figure_data(fig: Figure, boxes: Sequence[Sequence[float]] | None = None) -> 
 
 
 # ------------------------------------------------------------------ frames
+
+
+def _plain_value(value: Any) -> Any:
+    """A control value as JSON can carry it: NumPy scalars unwrapped, other objects by name."""
+    if isinstance(value, np.generic):
+        return value.item()
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
 
 
 def _split(
@@ -692,7 +703,9 @@ def export(
         boxes = data["boxes"]
         figures.append(data)
     common, rest = _split(figures)
-    if "axes" in common:
+    if len({len(f["axes"]) for f in figures}) > 1:
+        axes_common, axes_rest = [], [{"axes": f["axes"]} for f in figures]
+    elif "axes" in common:
         axes_common, axes_rest = common["axes"], [{} for _ in frames]
     else:
         pieces = [
@@ -712,7 +725,7 @@ def export(
                 "name": name,
                 "label": plain_text(control.description or name),
                 "kind": kind,
-                "values": [options[i] for i in level],
+                "values": [_plain_value(options[i]) for i in level],
                 "labels": [labels[i] for i in level],
                 "index": frames[0][n],
             }
@@ -742,8 +755,10 @@ def frame_figure(data: Mapping[str, Any], frame: int) -> dict[str, Any]:
         **{k: v for k, v in own.items() if k != "axes"},
     }
     axes = []
-    for a, shared in enumerate(common["axes"]):
-        mine = own["axes"][a] if "axes" in own else {}
+    own_axes = own.get("axes", [])
+    for a in range(max(len(common["axes"]), len(own_axes))):
+        shared = common["axes"][a] if a < len(common["axes"]) else {}
+        mine = own_axes[a] if a < len(own_axes) else {}
         ax = {**shared, **mine}
         for key in ("lines", "collections", "texts"):
             if isinstance(shared.get(key), list) and isinstance(mine.get(key), list):

@@ -182,3 +182,26 @@ def test_show_emits_a_hidden_block_with_the_page_data(monkeypatch):
 )
 def test_tick_and_axis_labels_become_plain_text(tex, plain):
     assert static_explorer.plain_text(tex) == plain
+
+
+def test_figures_whose_number_of_axes_changes_and_numpy_options():
+    def draw(two, scale):
+        fig, axes = viz.new_figure(ncols=2 if two else 1)
+        for ax in axes:
+            ax.plot([0, 1], [0, scale])
+            ax.set_xlabel("step")
+            ax.set_ylabel("value")
+        return fig
+
+    controls = {
+        "two": w.Checkbox(value=False),
+        "scale": w.Dropdown(options=[("half", np.float64(0.5)), ("one", np.float64(1.0))]),
+    }
+    data = widgets.Explorer(draw, controls).page_data()
+    json.dumps(data, allow_nan=False)
+    assert {c["name"]: c["values"] for c in data["controls"]}["scale"] == [0.5, 1.0]
+    for f in range(len(data["frames"])):
+        v = _values(data, f)
+        axes = frame_figure(data, f)["axes"]
+        assert len(axes) == (2 if v["two"] else 1)
+        assert all(expand(ax["lines"][0]["y"]).tolist() == [0, v["scale"]] for ax in axes)

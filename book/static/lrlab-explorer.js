@@ -76,14 +76,17 @@
   function frameFigure(data, frame) {
     var own = data.figures[frame] || {};
     var fig = Object.assign({}, data.common, own);
-    fig.axes = data.common.axes.map(function (shared, a) {
-      var mine = own.axes ? own.axes[a] : {};
+    var ownAxes = own.axes || [];
+    fig.axes = [];
+    for (var a = 0; a < Math.max(data.common.axes.length, ownAxes.length); a++) {
+      var shared = data.common.axes[a] || {};
+      var mine = ownAxes[a] || {};
       var ax = Object.assign({}, shared, mine);
       ["lines", "collections", "texts"].forEach(function (key) {
         ax[key] = mergeList(shared[key], mine[key]);
       });
-      return ax;
-    });
+      fig.axes.push(ax);
+    }
     return fig;
   }
 
@@ -237,7 +240,12 @@
   }
 
   function drawLegend(svg, ax, box, points) {
-    var legend = { entries: ax.legend || [], title: ax.legend_title, size: ax.legend_size || ax.tick_size };
+    var legend = {
+      entries: ax.legend || [],
+      title: ax.legend_title,
+      size: ax.legend_size || ax.tick_size,
+      frame: ax.legend_frame !== false,
+    };
     if (!legend.entries.length) return;
     var size = legend.size;
     var row = size * 1.3;
@@ -280,9 +288,12 @@
         best = spot;
       }
     });
-    g.insertBefore(node("rect", {
-      x: best[0], y: best[1], width: w, height: h, fill: "#ffffff", "fill-opacity": 0.8, rx: 3,
-    }), g.firstChild);
+    if (legend.frame) {
+      g.insertBefore(node("rect", {
+        x: best[0], y: best[1], width: w, height: h, rx: 3,
+        fill: "#ffffff", "fill-opacity": 0.8, stroke: "#cccccc", "stroke-width": 1.39,
+      }), g.firstChild);
+    }
     var top = best[1] + 0.3 * size;
     if (title) {
       title.setAttribute("x", best[0] + w / 2);
