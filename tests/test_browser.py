@@ -55,24 +55,44 @@ def _skip(why: str) -> None:
     pytest.skip(message)
 
 
-def _sources() -> list[Path]:
-    book = ROOT / "book"
-    files = [*book.glob("*.ipynb"), *book.glob("*.md"), *(book / "static").glob("*")]
-    return [*files, ROOT / "_toc.yml", ROOT / "_config.yml", book / "references.bib"]
+def _redirect(page: Path) -> bool:
+    """Whether a page only forwards the reader to another one (the root ``index.html``)."""
+    return 'http-equiv="refresh"' in page.read_text(encoding="utf-8", errors="replace").lower()
+
+
+def _pages(site: Path) -> list[str]:
+    """The book's pages, relative to ``site``: no theme templates, sources or redirects."""
+    return sorted(
+        p.relative_to(site).as_posix()
+        for p in site.glob("**/*.html")
+        if not p.relative_to(site).parts[0].startswith("_") and not _redirect(p)
+    )
 
 
 def _fresh(html: Path) -> bool:
-    """Whether ``html`` was built after every source of the book changed."""
-    pages = list(html.glob("**/*.html"))
+    """Whether ``html`` was built after the book's sources last changed.
+
+    Each chapter page must be newer than its notebook or Markdown file (Sphinx
+    rewrites only what changed); every page must be newer than the
+    configuration, table of contents and bibliography (whose changes rebuild
+    all pages); and the explorer script must be the current one.
+    """
+    pages = [html / page for page in _pages(html)]
     if not (html / "index.html").exists() or not pages:
         return False
+    book = ROOT / "book"
+    for source in [*book.glob("*.ipynb"), *book.glob("*.md")]:
+        page = html / "book" / f"{source.stem}.html"
+        if page.exists() and page.stat().st_mtime < source.stat().st_mtime:
+            return False
     oldest = min(page.stat().st_mtime for page in pages)
-    if any(src.stat().st_mtime > oldest for src in _sources() if src.exists()):
+    shared = [ROOT / "_toc.yml", ROOT / "_config.yml", book / "references.bib"]
+    if any(path.stat().st_mtime > oldest for path in shared if path.exists()):
         return False
     return all(
-        (html / "_static" / js.name).exists()
+        (html / "_static" / js.name).is_file()
         and (html / "_static" / js.name).read_bytes() == js.read_bytes()
-        for js in (ROOT / "book" / "static").glob("*")
+        for js in (book / "static").glob("*")
     )
 
 
@@ -205,11 +225,6 @@ def _move_sliders(page: Any) -> list[str]:
     return failures
 
 
-def _redirect(page: Path) -> bool:
-    """Whether a page only forwards the reader to another one (the root ``index.html``)."""
-    return 'http-equiv="refresh"' in page.read_text(encoding="utf-8", errors="replace").lower()
-
-
 @pytest.fixture(scope="module")
 def pages(site: Path) -> dict[str, Page]:
     """Load every page of the book once and record what the checks need."""
@@ -219,11 +234,7 @@ def pages(site: Path) -> dict[str, Page]:
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_address[1]}/"
-    paths = sorted(
-        p.relative_to(site).as_posix()
-        for p in site.glob("**/*.html")
-        if not p.relative_to(site).parts[0].startswith("_") and not _redirect(p)
-    )
+    paths = _pages(site)
     seen: dict[str, Page] = {}
     profile = tempfile.mkdtemp(prefix="lrlab-chromium-")
     try:
