@@ -176,7 +176,7 @@ _INSPECT = """() => {
     }).length,
     explorers: blocks.length,
     live: document.querySelectorAll(".lrlab-live .lrlab-view svg[aria-label]").length,
-    pageData: blocks.reduce((n, b) => n + b.textContent.length, 0),
+    pageData: blocks.reduce((n, b) => n + new TextEncoder().encode(b.textContent).length, 0),
     links: Array.from(document.querySelectorAll("a[href]")).map(a => a.href),
   };
 }"""
