@@ -184,3 +184,143 @@ def test_total_steps_exercise_counts_the_loop():
         assert expected(
             "one-cycle-total-steps", epochs=args[0], batches_per_epoch=args[1], accumulation=args[2]
         ) == count(*args)
+
+
+# -------------------------------------------------------------------- WSD
+
+
+SMALL_NQM = lrlab.NoisyQuadratic.standard(dim=50)
+
+
+def test_bias_and_variance_add_up_to_the_expected_loss():
+    schedules = [lrlab.wsd(0.5, 300, 6, 30, 0.05, "1-sqrt"), lrlab.constant(0.2)]
+    bias, variance = ow.nqm_bias_variance(SMALL_NQM, schedules, 300)
+    np.testing.assert_allclose(bias + variance, SMALL_NQM.expected_loss(schedules, steps=300))
+    noiseless = lrlab.NoisyQuadratic(h=SMALL_NQM.h, c=np.zeros(50))
+    np.testing.assert_allclose(bias, noiseless.expected_loss(schedules, steps=300))
+    assert variance[:, 0].tolist() == [0.0, 0.0]
+    # A constant LR's variance settles on the closed-form floor.
+    assert variance[1, -1] == pytest.approx(SMALL_NQM.floor(0.2), rel=1e-2)
+
+
+@pytest.mark.parametrize(
+    ("steps", "schedules", "match"),
+    [
+        (0, [lrlab.constant(0.1)], r"steps must be an integer >= 1, got 0"),
+        (10, [], r"schedule_list must hold at least one schedule, got \[\]"),
+    ],
+)
+def test_bias_variance_bad_input(steps, schedules, match):
+    with pytest.raises(ValueError, match=match):
+        ow.nqm_bias_variance(SMALL_NQM, schedules, steps)
+
+
+def test_plot_wsd_nqm_follows_the_formulas():
+    fig = ow.plot_wsd_nqm(0.4, 0.2, "linear", 0.01, total_steps=500, nqm=SMALL_NQM)
+    wsd = lrlab.wsd(0.4, 500, 10, 100, 0.004, "linear")
+    cos = lrlab.warmup_cosine(0.4, 500, 10, 0.004)
+    t = np.arange(501)
+    lr_wsd, lr_cos = fig.axes[0].lines
+    np.testing.assert_array_equal(lr_wsd.get_ydata(), wsd(t))
+    np.testing.assert_array_equal(lr_cos.get_ydata(), cos(t))
+    loss_wsd, loss_cos = fig.axes[1].lines
+    np.testing.assert_allclose(loss_wsd.get_ydata(), SMALL_NQM.expected_loss(wsd, steps=500))
+    np.testing.assert_allclose(loss_cos.get_ydata(), SMALL_NQM.expected_loss(cos, steps=500))
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"peak": 2.5}, r"peak must be in \(0, 2.0\) for this model, got 2.5"),
+        ({"decay_frac": 0.0}, r"decay_frac must be in \(0, 0.98\], got 0.0"),
+        ({"floor_frac": 0.0}, r"floor_frac must be in \(0, 1\], got 0.0"),
+        ({"total_steps": 50}, r"total_steps must be an integer >= 100, got 50"),
+        ({"decay": "step"}, r"decay must be one of"),
+    ],
+)
+def test_plot_wsd_nqm_bad_input(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        ow.plot_wsd_nqm(**{"nqm": SMALL_NQM, "total_steps": 200, **kwargs})
+
+
+def test_wsd_explorer_redraws_with_the_formula():
+    ex = ow.wsd_explorer(total_steps=400)
+    ex.controls["peak"].value = 0.8
+    ex.controls["decay_frac"].value = 0.3
+    ex.controls["decay"].value = "exponential"
+    ex.controls["floor_frac"].value = 0.01
+    v = ex.values
+    wsd = lrlab.wsd(
+        v["peak"], 400, 8, round(v["decay_frac"] * 400), v["peak"] * v["floor_frac"], "exponential"
+    )
+    t = np.arange(401)
+    np.testing.assert_array_equal(ex.figure.axes[0].lines[0].get_ydata(), wsd(t))
+    nqm = lrlab.NoisyQuadratic.standard(dim=1000)
+    np.testing.assert_allclose(
+        ex.figure.axes[1].lines[0].get_ydata(), nqm.expected_loss(wsd, steps=400)
+    )
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"peak": 2.0}, r"peak must be in \[0.05, 1.5\], got 2.0"),
+        ({"decay_frac": 0.7}, r"decay_frac must be in \[0.02, 0.6\], got 0.7"),
+        (
+            {"decay": "cos"},
+            r"decay must be one of 'linear', 'cosine', '1-sqrt', 'exponential', got 'cos'",
+        ),
+        ({"floor_frac": 0.0001}, r"floor_frac must be in \[0.001, 1\], got 0.0001"),
+        ({"total_steps": 99}, r"total_steps must be an integer >= 100, got 99"),
+    ],
+)
+def test_wsd_explorer_bad_input(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        ow.wsd_explorer(**kwargs)
+
+
+def test_plot_wsd_shapes_draws_each_decay():
+    fig = ow.plot_wsd_shapes(1.0, 200, 4, 40, floor=0.1)
+    t = np.arange(160, 201)
+    for line, shape in zip(
+        fig.axes[1].lines, ("linear", "cosine", "1-sqrt", "exponential"), strict=True
+    ):
+        np.testing.assert_array_equal(line.get_ydata(), lrlab.wsd(1.0, 200, 4, 40, 0.1, shape)(t))
+    with pytest.raises(ValueError, match="floor must be in"):
+        ow.plot_wsd_shapes(1.0, 200, 4, 40, floor=0.0)
+
+
+@pytest.fixture(scope="module")
+def stable_run():
+    return lrlab.train(lrlab.linear_warmup(1e-2, 5), 54, checkpoints=[36, 54], val_every=6)
+
+
+def test_branch_is_the_wsd_run(stable_run):
+    branch = ow.branch_wsd(stable_run, 60, 6, 1e-2, 5, 1e-3, "cosine")
+    direct = lrlab.train(lrlab.wsd(1e-2, 60, 5, 6, 1e-3, "cosine"), 60, val_every=6)
+    np.testing.assert_array_equal(branch.val_loss, direct.val_loss)
+    np.testing.assert_allclose(branch.lr, direct.lr, rtol=1e-15, atol=0)
+
+
+def test_branch_needs_a_checkpoint(stable_run):
+    with pytest.raises(ValueError, match=r"one of \[36, 54\], got 60 - 10 = 50"):
+        ow.branch_wsd(stable_run, 60, 10, 1e-2, 5)
+
+
+def test_plot_branches(stable_run):
+    branch = ow.branch_wsd(stable_run, 40, 4, 1e-2, 5)
+    fig = ow.plot_branches(stable_run, {40: (36, branch)}, {40: 0.5})
+    stable_line, branch_line, dots = fig.axes[0].lines
+    np.testing.assert_array_equal(stable_line.get_ydata(), stable_run.val_excess)
+    assert branch_line.get_xdata().tolist() == [36, 40]
+    assert dots.get_xdata().tolist() == [40] and dots.get_ydata().tolist() == [0.5]
+    assert fig.axes[0].get_yscale() == "log"
+
+
+def test_wsd_exercises():
+    params = dict(peak=1e-3, total_steps=10_000, warmup_steps=200, decay_steps=2000, decay="1-sqrt")
+    assert expected("wsd-lr", t=9000, **params) == pytest.approx(1e-3 * (1 - 0.5**0.5))
+    assert expected("wsd-lr", t=5000, **params) == 1e-3
+    cost = expected("wsd-branch-cost", lengths=[10_000, 20_000, 40_000, 80_000], decay_frac=0.1)
+    assert cost == 87_000
+    assert expected("wsd-branch-cost", lengths=[100], decay_frac=0.2) == 100

@@ -15,19 +15,27 @@ from typing import Any
 import ipywidgets as w
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.ticker import EngFormatter, MaxNLocator
 
 from lrlab import schedules, training
 from lrlab.exercises import register
+from lrlab.nqm import NoisyQuadratic
 from lrlab.viz import PALETTE, new_figure
 from lrlab.widgets import Explorer, slider
 
 __all__ = [
+    "branch_wsd",
     "excess_table_rows",
+    "nqm_bias_variance",
     "one_cycle_explorer",
     "one_cycle_phase_ends",
+    "plot_branches",
     "plot_excess",
     "plot_one_cycle",
+    "plot_wsd_nqm",
+    "plot_wsd_shapes",
     "train_per_seed",
+    "wsd_explorer",
 ]
 
 
@@ -396,6 +404,392 @@ def plot_excess(
     return fig
 
 
+# -------------------------------------------------------------------- WSD
+
+
+def nqm_bias_variance(
+    nqm: NoisyQuadratic, schedule_list: Sequence[schedules.Schedule], steps: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Split the NQM's exact expected loss into its bias and variance parts.
+
+    The bias part, ``½ Σᵢ hᵢ E[θᵢ]²``, is the loss of the same model without
+    gradient noise; the variance part, ``½ Σᵢ hᵢ Var[θᵢ]``, is the loss of the
+    same model started at its minimum. They add up to
+    :meth:`NoisyQuadratic.expected_loss`.
+
+    Parameters
+    ----------
+    nqm : NoisyQuadratic
+        The model (its ``var0`` counts as variance).
+    schedule_list : sequence of Schedule
+        The schedules, each evaluated at steps ``0 .. steps - 1``.
+    steps : int
+        Number of updates, >= 1.
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray)
+        Bias and variance, each of shape ``(len(schedule_list), steps + 1)``.
+
+    Raises
+    ------
+    ValueError
+        If ``steps`` is not an integer >= 1 or ``schedule_list`` is empty.
+
+    Examples
+    --------
+    >>> from lrlab import constant
+    >>> nqm = NoisyQuadratic.standard(dim=10)
+    >>> bias, var = nqm_bias_variance(nqm, [constant(0.5)], 20)
+    >>> bool(np.allclose(bias + var, nqm.expected_loss(constant(0.5), steps=20)))
+    True
+    """
+    steps = _int_in("steps", steps, 1)
+    schedule_list = list(schedule_list)
+    if not schedule_list:
+        raise ValueError("schedule_list must hold at least one schedule, got []")
+    mean_only = NoisyQuadratic(h=nqm.h, c=np.zeros_like(nqm.c), theta0=nqm.theta0)
+    noise_only = NoisyQuadratic(
+        h=nqm.h, c=nqm.c, batch_size=nqm.batch_size, theta0=0.0, var0=nqm.var0
+    )
+    bias = mean_only.expected_loss(schedule_list, steps=steps)
+    variance = noise_only.expected_loss(schedule_list, steps=steps)
+    return bias, variance
+
+
+def _wsd_pair(
+    peak: float, total_steps: int, decay_frac: float, decay: str, floor_frac: float
+) -> tuple[schedules.Schedule, schedules.Schedule]:
+    warmup = max(1, round(0.02 * total_steps))
+    decay_steps = max(1, round(decay_frac * total_steps))
+    floor = peak * floor_frac
+    wsd = schedules.wsd(peak, total_steps, warmup, decay_steps, floor, decay)
+    return wsd, schedules.warmup_cosine(peak, total_steps, warmup, floor)
+
+
+def plot_wsd_nqm(
+    peak: float = 0.5,
+    decay_frac: float = 0.1,
+    decay: str = "1-sqrt",
+    floor_frac: float = 0.1,
+    total_steps: int = 4000,
+    nqm: NoisyQuadratic | None = None,
+) -> Figure:
+    """A WSD schedule and a cosine of the same length, and their exact NQM losses.
+
+    Both warm up linearly over 2 % of the run and end at ``floor_frac * peak``;
+    the WSD schedule decays over the last ``decay_frac`` of the run with shape
+    ``decay``. The left panel shows the learning rates, the right one the
+    expected loss of the noisy quadratic model under each.
+
+    Parameters
+    ----------
+    peak : float, default 0.5
+        Peak learning rate, in (0, 2 / max(h)).
+    decay_frac : float, default 0.1
+        Fraction of the run spent decaying, in (0, 0.98].
+    decay : {"linear", "cosine", "1-sqrt", "exponential"}, default "1-sqrt"
+    floor_frac : float, default 0.1
+        Final learning rate as a fraction of the peak, in (0, 1].
+    total_steps : int, default 4000
+        Length of the run, >= 100.
+    nqm : NoisyQuadratic, optional
+        The model; default ``NoisyQuadratic.standard(dim=1000)``.
+
+    Returns
+    -------
+    Figure
+        ``axes[0].lines`` are the WSD and cosine learning rates,
+        ``axes[1].lines`` their expected losses at steps ``0 .. total_steps``.
+
+    Raises
+    ------
+    ValueError
+        If a parameter is outside its range.
+
+    Examples
+    --------
+    >>> fig = plot_wsd_nqm(total_steps=200, nqm=NoisyQuadratic.standard(dim=20))
+    >>> [line.get_label() for line in fig.axes[0].lines]
+    ['WSD (1-sqrt, 10 % decay)', 'cosine']
+    """
+    nqm = nqm or NoisyQuadratic.standard(dim=1000)
+    limit = nqm.max_stable_lr()
+    if not 0 < peak < limit:
+        raise ValueError(f"peak must be in (0, {limit!r}) for this model, got {peak!r}")
+    total_steps = _int_in("total_steps", total_steps, 100)
+    if not 0 < decay_frac <= 0.98:
+        raise ValueError(f"decay_frac must be in (0, 0.98], got {decay_frac!r}")
+    if not 0 < floor_frac <= 1:
+        raise ValueError(f"floor_frac must be in (0, 1], got {floor_frac!r}")
+    wsd, cos = _wsd_pair(peak, total_steps, decay_frac, decay, floor_frac)
+    label = f"WSD ({decay}, {decay_frac:.0%} decay)".replace("%", " %")
+    t = np.arange(total_steps + 1)
+    losses = nqm.expected_loss([wsd, cos], steps=total_steps)
+    fig, (ax_lr, ax_loss) = new_figure(ncols=2, width=9.5, height=3.6)
+    for ax, (y_wsd, y_cos) in ((ax_lr, (wsd(t), cos(t))), (ax_loss, losses)):
+        ax.plot(t, y_wsd, color=PALETTE[0], linewidth=1.6, label=label)
+        ax.plot(t, y_cos, color=PALETTE[1], linewidth=1.4, linestyle="--", label="cosine")
+    ax_lr.set_xlabel("step t")
+    ax_lr.set_ylabel("learning rate")
+    ax_lr.legend(frameon=False, fontsize="small")
+    ax_loss.set_yscale("log")
+    ax_loss.set_xlabel("step t")
+    ax_loss.set_ylabel("expected loss (NQM)")
+    ax_loss.set_title(
+        f"final loss: WSD {losses[0, -1]:.4g}, cosine {losses[1, -1]:.4g}", fontsize=10
+    )
+    return fig
+
+
+def wsd_explorer(
+    peak: float = 0.5,
+    decay_frac: float = 0.1,
+    decay: str = "1-sqrt",
+    floor_frac: float = 0.1,
+    total_steps: int = 4000,
+    page_frames: int = 60,
+) -> Explorer:
+    """Sliders over a WSD schedule -> its learning rate and NQM loss, against cosine.
+
+    Parameters
+    ----------
+    peak : float, default 0.5
+        Initial peak, in [0.05, 1.5].
+    decay_frac : float, default 0.1
+        Initial decay fraction, in [0.02, 0.6].
+    decay : {"linear", "cosine", "1-sqrt", "exponential"}, default "1-sqrt"
+    floor_frac : float, default 0.1
+        Initial floor / peak, in [0.001, 1] (a logarithmic slider).
+    total_steps : int, default 4000
+        Length of the run (fixed), >= 100.
+    page_frames : int, default 60
+        Number of figures precomputed for the rendered page.
+
+    Returns
+    -------
+    Explorer
+        Controls ``peak``, ``decay_frac``, ``decay`` and ``floor_frac``; the
+        figure is :func:`plot_wsd_nqm`.
+
+    Raises
+    ------
+    ValueError
+        If an initial value is outside its slider's range.
+
+    Examples
+    --------
+    >>> ex = wsd_explorer(total_steps=200)
+    >>> ex.controls["decay_frac"].value = 0.5
+    >>> float(ex.figure.axes[0].lines[0].get_ydata()[100])
+    0.5
+    """
+    if not 0.05 <= peak <= 1.5:
+        raise ValueError(f"peak must be in [0.05, 1.5], got {peak!r}")
+    if not 0.02 <= decay_frac <= 0.6:
+        raise ValueError(f"decay_frac must be in [0.02, 0.6], got {decay_frac!r}")
+    if decay not in schedules.DECAY_SHAPES:
+        valid = ", ".join(repr(shape) for shape in schedules.DECAY_SHAPES)
+        raise ValueError(f"decay must be one of {valid}, got {decay!r}")
+    if not 0.001 <= floor_frac <= 1:
+        raise ValueError(f"floor_frac must be in [0.001, 1], got {floor_frac!r}")
+    total_steps = _int_in("total_steps", total_steps, 100)
+    nqm = NoisyQuadratic.standard(dim=1000)
+    controls = {
+        "peak": slider("peak learning rate", peak, 0.05, 1.5, 0.05),
+        "decay_frac": slider("decay fraction", decay_frac, 0.02, 0.6, 0.02),
+        "decay": w.Dropdown(
+            options=list(schedules.DECAY_SHAPES),
+            value=decay,
+            description="decay shape",
+            style={"description_width": "initial"},
+        ),
+        "floor_frac": w.FloatLogSlider(
+            value=floor_frac,
+            base=10,
+            min=-3,
+            max=0,
+            step=0.1,
+            description="floor / peak",
+            continuous_update=False,
+            style={"description_width": "initial"},
+            layout=w.Layout(width="420px"),
+        ),
+    }
+
+    def draw(**values: Any) -> Figure:
+        return plot_wsd_nqm(total_steps=total_steps, nqm=nqm, **values)
+
+    return Explorer(draw, controls, page_frames=page_frames)
+
+
+def plot_wsd_shapes(
+    peak: float,
+    total_steps: int,
+    warmup_steps: int,
+    decay_steps: int,
+    floor: float = 0.0,
+) -> Figure:
+    """A WSD schedule over the whole run, and its decay phase in every shape.
+
+    Parameters
+    ----------
+    peak, total_steps, warmup_steps, decay_steps, floor
+        As in :class:`lrlab.wsd` (``floor`` must be > 0 for the exponential shape).
+
+    Returns
+    -------
+    Figure
+        ``axes[0]`` shows the cosine-shaped schedule over ``0 .. total_steps``;
+        ``axes[1].lines`` are the decay phase in the shapes of
+        ``lrlab.schedules.DECAY_SHAPES``, in that order.
+
+    Raises
+    ------
+    ValueError
+        For any parameter :class:`lrlab.wsd` rejects.
+
+    Examples
+    --------
+    >>> fig = plot_wsd_shapes(1.0, 100, 2, 10, floor=0.1)
+    >>> [line.get_label() for line in fig.axes[1].lines]
+    ['linear', 'cosine', '1-sqrt', 'exponential']
+    """
+    t = np.arange(total_steps + 1)
+    fig, (ax_all, ax_decay) = new_figure(ncols=2, width=9.5, height=3.6)
+    whole = schedules.wsd(peak, total_steps, warmup_steps, decay_steps, floor, "cosine")
+    ax_all.plot(t, whole(t), color=PALETTE[0], linewidth=1.6)
+    ax_all.axvspan(total_steps - decay_steps, total_steps, color=PALETTE[1], alpha=0.15, lw=0)
+    ax_all.set_xlabel("step t")
+    ax_all.set_ylabel("learning rate")
+    ax_all.set_title("whole run (decay shaded)", fontsize=10)
+    tail = t[total_steps - decay_steps :]
+    for shape, color in zip(schedules.DECAY_SHAPES, PALETTE, strict=False):
+        schedule = schedules.wsd(peak, total_steps, warmup_steps, decay_steps, floor, shape)
+        ax_decay.plot(tail, schedule(tail), color=color, linewidth=1.6, label=shape)
+    ax_decay.set_xlabel("step t")
+    ax_decay.set_ylabel("learning rate")
+    ax_decay.set_title("the decay phase, four shapes", fontsize=10)
+    ax_decay.legend(frameon=False, fontsize="small")
+    for ax in (ax_all, ax_decay):
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=4, steps=[1, 2, 5, 10]))
+        ax.xaxis.set_major_formatter(EngFormatter(sep=""))
+    return fig
+
+
+def plot_branches(
+    stable: training.History,
+    branches: Mapping[int, tuple[int, training.History]],
+    baselines: Mapping[int, float],
+) -> Figure:
+    """One stable run, the decays branched off it, and the final loss of separate runs.
+
+    Parameters
+    ----------
+    stable : History
+        The stable-phase run.
+    branches : mapping of run length to (int, History)
+        For each total length, the step the branch left the stable run and
+        the branched run; it is drawn from that step on.
+    baselines : mapping of run length to float
+        The final excess loss of a separately trained run of each length.
+
+    Returns
+    -------
+    Figure
+        ``axes[0].lines[0]`` is the stable run, then one line per branch, then
+        the baselines as markers (one line).
+
+    Examples
+    --------
+    >>> from lrlab import linear_warmup, train
+    >>> stable = train(linear_warmup(1e-2, 5), 40, checkpoints=[36], val_every=4)
+    >>> branch = branch_wsd(stable, 40, 4, 1e-2, 5)
+    >>> len(plot_branches(stable, {40: (36, branch)}, {40: 0.5}).axes[0].lines)
+    3
+    """
+    fig, (ax,) = new_figure(width=7.0, height=3.8)
+    ax.plot(stable.val_steps, stable.val_excess, color=PALETTE[0], label="stable phase (one run)")
+    for i, (start, run) in enumerate(branches.values()):
+        keep = run.val_steps >= start
+        ax.plot(
+            run.val_steps[keep],
+            run.val_excess[keep],
+            color=PALETTE[3],
+            linewidth=1.8,
+            label="decays branched off it" if i == 0 else None,
+        )
+    lengths = list(baselines)
+    ax.plot(
+        lengths,
+        [baselines[n] for n in lengths],
+        linestyle="none",
+        marker="o",
+        color=PALETTE[1],
+        label="separate runs, final loss",
+    )
+    ax.set_yscale("log")
+    ax.set_xlabel("step t (= updates spent)")
+    ax.set_ylabel("excess loss (nats/token)")
+    ax.legend(frameon=False, fontsize="small")
+    return fig
+
+
+def branch_wsd(
+    stable: training.History,
+    total_steps: int,
+    decay_steps: int,
+    peak: float,
+    warmup_steps: int,
+    floor: float = 0.0,
+    decay: str = "linear",
+) -> training.History:
+    """Branch a WSD decay off a stable-phase run: the run as if it had been planned to end.
+
+    The branch starts from the checkpoint ``stable.checkpoints[total_steps -
+    decay_steps]`` and follows ``lrlab.wsd(peak, total_steps, warmup_steps,
+    decay_steps, floor, decay)`` up to ``total_steps`` updates, evaluated at
+    the global step. Because the stable run used the same warmup and peak, the
+    result is the WSD run of length ``total_steps``.
+
+    Parameters
+    ----------
+    stable : History
+        A run of ``linear_warmup(peak, warmup_steps)`` with a checkpoint at
+        ``total_steps - decay_steps``.
+    total_steps, decay_steps, peak, warmup_steps, floor, decay
+        As in :class:`lrlab.wsd`.
+
+    Returns
+    -------
+    History
+        The whole run, steps ``0 .. total_steps - 1``.
+
+    Raises
+    ------
+    ValueError
+        If the stable run has no checkpoint at ``total_steps - decay_steps``,
+        or for any parameter :class:`lrlab.wsd` rejects.
+
+    Examples
+    --------
+    >>> from lrlab import linear_warmup, train
+    >>> stable = train(linear_warmup(1e-2, 5), 40, checkpoints=[36], val_every=20)
+    >>> branch = branch_wsd(stable, 40, 4, 1e-2, 5)
+    >>> branch.lr[35:].tolist()
+    [0.01, 0.01, 0.0075, 0.005, 0.0025]
+    """
+    schedule = schedules.wsd(peak, total_steps, warmup_steps, decay_steps, floor, decay)
+    start = total_steps - decay_steps
+    if start not in stable.checkpoints:
+        have = sorted(stable.checkpoints)
+        raise ValueError(
+            f"total_steps - decay_steps must be a checkpoint of the stable run, one of "
+            f"{have}, got {total_steps} - {decay_steps} = {start}"
+        )
+    return stable.checkpoints[start].branch(schedule, total_steps)
+
+
 # -------------------------------------------------------------- exercises
 
 
@@ -410,3 +804,24 @@ def _peak_step(total_steps: int, pct_start: float) -> int:
 def _total_steps(epochs: int, batches_per_epoch: int, accumulation: int) -> int:
     """Optimizer steps when stepping every ``accumulation`` batches and at each epoch's end."""
     return epochs * math.ceil(batches_per_epoch / accumulation)
+
+
+@register("wsd-lr")
+def _wsd_lr(
+    peak: float,
+    total_steps: int,
+    warmup_steps: int,
+    decay_steps: int,
+    decay: str,
+    t: int,
+    floor: float = 0.0,
+) -> float:
+    """The learning rate of ``lrlab.wsd`` at step ``t``."""
+    return schedules.wsd(peak, total_steps, warmup_steps, decay_steps, floor, decay)(t)
+
+
+@register("wsd-branch-cost")
+def _branch_cost(lengths: Sequence[int], decay_frac: float) -> int:
+    """Updates needed for WSD runs of every length when all decays branch off one stable run."""
+    decays = [round(decay_frac * n) for n in lengths]
+    return max(n - d for n, d in zip(lengths, decays, strict=True)) + sum(decays)
