@@ -224,7 +224,16 @@ def _decay_values(k: np.ndarray, n: int, peak: float, floor: float, shape: str) 
     """Value ``k`` steps into an ``n``-step decay from ``peak`` to ``floor``.
 
     ``k`` is a float64 array of whole numbers in ``[0, n]``; it is overwritten.
+    At ``k = 0`` the value is ``peak`` exactly (``floor + (peak - floor)`` can
+    round one unit away from it), so a stable phase holds the peak itself.
     """
+    at_peak = k == 0
+    out = _decay_shape(k, n, peak, floor, shape)
+    out[at_peak] = peak
+    return out
+
+
+def _decay_shape(k: np.ndarray, n: int, peak: float, floor: float, shape: str) -> np.ndarray:
     if shape == "cosine":
         return _cos_anneal(peak, floor, k, n)
     frac = k

@@ -22,6 +22,7 @@ from torch import nn
 from torch.nn import functional
 
 # Number of training steps whose batches are generated together.
+_CACHED_BLOCKS = 32
 _BLOCK_STEPS = 100
 
 
@@ -201,14 +202,22 @@ class MarkovTask:
         return tokens[offset * batch_size : (offset + 1) * batch_size]
 
     def _train_block(self, block: int, batch_size: int, seq_len: int, seed: int) -> np.ndarray:
+        # Recently used blocks are kept, so runs that interleave several seeds
+        # (as batched variants do) do not regenerate their data at every step.
         key = (block, batch_size, seq_len, seed)
         cache = self.__dict__.get("_block_cache")
-        if cache is None or cache[0] != key:
-            rng = np.random.default_rng([self.seed, 2, seed, block])
-            tokens = self._sample(_BLOCK_STEPS * batch_size, seq_len, rng)
-            object.__setattr__(self, "_block_cache", (key, tokens))
-            return tokens
-        return cache[1]
+        if cache is None:
+            cache = {}
+            object.__setattr__(self, "_block_cache", cache)
+        if key in cache:
+            cache[key] = cache.pop(key)
+            return cache[key]
+        rng = np.random.default_rng([self.seed, 2, seed, block])
+        tokens = self._sample(_BLOCK_STEPS * batch_size, seq_len, rng)
+        cache[key] = tokens
+        while len(cache) > _CACHED_BLOCKS:
+            del cache[next(iter(cache))]
+        return tokens
 
     def validation_set(self, n_sequences: int = 64, seq_len: int = 40) -> np.ndarray:
         """A fixed validation set, the same for every run on this task.

@@ -413,3 +413,11 @@ def test_with_warmup_and_scale() -> None:
     assert s([0, 2, 4, 9, 14]).tolist() == pytest.approx([0.0, 0.5, 1.0, 0.5, 0.0], abs=1e-15)
     doubled = scale(cosine(1.0, 10), 2.0)
     assert doubled(5) == 1.0
+
+
+@pytest.mark.parametrize("decay", ["linear", "cosine", "1-sqrt", "exponential"])
+def test_wsd_stable_phase_holds_the_peak_exactly(decay):
+    s = wsd(0.02, 1000, 100, 200, floor=0.002, decay=decay)
+    stable = s(np.arange(100, 801))
+    assert np.all(stable == 0.02)
+    assert s(800) == linear_warmup(0.02, 100)(800)
