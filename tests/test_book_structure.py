@@ -1,6 +1,7 @@
 """The book's structure: every chapter exists and keeps the chapter contract's checkable parts."""
 
 import re
+import sys
 from pathlib import Path
 
 import nbformat
@@ -97,3 +98,14 @@ def test_stored_outputs_are_complete(name):
             if "image/png" in out.get("data", {}):
                 alt = cell.metadata.get("mystnb", {}).get("image", {}).get("alt")
                 assert alt, f"figure without alt text in:\n{cell.source}"
+
+
+def test_exercise_index_lists_every_exercise():
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import exercise_index
+
+    page = (ROOT / "book" / "exercises.md").read_text(encoding="utf-8")
+    assert page == exercise_index.render(), "run: python scripts/exercise_index.py"
+    for name in CHAPTERS:
+        _, items = exercise_index.exercises(ROOT / f"{name}.ipynb")
+        assert items and all(f"<{label}>" in page for label, _, _ in items)
