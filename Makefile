@@ -26,8 +26,8 @@ $(STAMP): requirements.txt pyproject.toml | python-check
 	touch $(STAMP)
 
 # MathJax and the widget JavaScript are served from the build, so pages render offline.
-$(JS_STAMP): scripts/vendor_js.sh
-	bash scripts/vendor_js.sh $(JS)
+$(JS_STAMP): scripts/vendor_js.sh | $(STAMP)
+	NPM="$(CURDIR)/$(BIN)/npm" bash scripts/vendor_js.sh $(JS)
 	touch $(JS_STAMP)
 
 book: $(STAMP) $(JS_STAMP)
@@ -40,6 +40,7 @@ test: $(STAMP)
 
 notebooks: $(STAMP)
 	$(BIN)/python scripts/execute_notebooks.py book/*.ipynb
+	$(BIN)/python scripts/exercise_index.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

