@@ -21,15 +21,11 @@ import torch
 from torch import nn
 from torch.nn import functional
 
+from lrlab._checks import check_int
+
 # Number of training steps whose batches are generated together.
 _CACHED_BLOCKS = 32
 _BLOCK_STEPS = 100
-
-
-def _int(name: str, value: Any, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < low:
-        raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
-    return int(value)
 
 
 class MarkovTask:
@@ -71,8 +67,8 @@ class MarkovTask:
     def __init__(
         self, vocab_size: int = 8, order: int = 2, concentration: float = 0.3, seed: int = 0
     ) -> None:
-        self.vocab_size = _int("vocab_size", vocab_size, 2)
-        self.order = _int("order", order, 1)
+        self.vocab_size = check_int("vocab_size", vocab_size, 2)
+        self.order = check_int("order", order, 1)
         if self.vocab_size**self.order > 1_000_000:
             raise ValueError(
                 f"vocab_size**order must be <= 1,000,000 contexts, "
@@ -84,7 +80,7 @@ class MarkovTask:
         if not math.isfinite(conc):
             raise ValueError(f"concentration must be a finite number > 0, got {concentration!r}")
         self.concentration = float(conc)
-        self.seed = _int("seed", seed, 0)
+        self.seed = check_int("seed", seed, 0)
         n_contexts = self.vocab_size**self.order
         rng = np.random.default_rng([self.seed, 0])
         probs = rng.dirichlet(np.full(self.vocab_size, self.concentration), size=n_contexts)
@@ -148,8 +144,8 @@ class MarkovTask:
         >>> MarkovTask().sample(3, 10, seed=1).shape
         (3, 10)
         """
-        n_sequences = _int("n_sequences", n_sequences, 1)
-        length = _int("length", length, self.order)
+        n_sequences = check_int("n_sequences", n_sequences, 1)
+        length = check_int("length", length, self.order)
         return self._sample(n_sequences, length, np.random.default_rng([self.seed, 1, seed]))
 
     def _sample(self, n: int, length: int, rng: np.random.Generator) -> np.ndarray:
@@ -196,7 +192,7 @@ class MarkovTask:
         >>> bool((a == task.train_batch(7, 4, 12, seed=0)).all())
         True
         """
-        step = _int("step", step, 0)
+        step = check_int("step", step, 0)
         block, offset = divmod(step, _BLOCK_STEPS)
         tokens = self._train_block(block, batch_size, seq_len, seed)
         return tokens[offset * batch_size : (offset + 1) * batch_size]
@@ -239,8 +235,8 @@ class MarkovTask:
         >>> MarkovTask().validation_set(8, 20).shape
         (8, 20)
         """
-        n_sequences = _int("n_sequences", n_sequences, 1)
-        seq_len = _int("seq_len", seq_len, self.order)
+        n_sequences = check_int("n_sequences", n_sequences, 1)
+        seq_len = check_int("seq_len", seq_len, self.order)
         return self._sample(n_sequences, seq_len, np.random.default_rng([self.seed, 3]))
 
     def window_distribution(self, context: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -273,7 +269,7 @@ class MarkovTask:
         ((16, 2), 1.0, (16, 4))
         """
         v, k = self.vocab_size, self.order
-        context = _int("context", context, k)
+        context = check_int("context", context, k)
         if v**context > 2**20:
             raise ValueError(
                 f"context must give at most 2**20 windows, got {v}**{context} = {v**context}"
@@ -332,11 +328,11 @@ class ContextMLP(nn.Module):
         seeds: Any = None,
     ) -> None:
         super().__init__()
-        self.vocab_size = _int("vocab_size", vocab_size, 2)
-        self.context = _int("context", context, 1)
-        self.embed_dim = _int("embed_dim", embed_dim, 1)
-        self.hidden = _int("hidden", hidden, 1)
-        self.n_variants = _int("n_variants", n_variants, 1)
+        self.vocab_size = check_int("vocab_size", vocab_size, 2)
+        self.context = check_int("context", context, 1)
+        self.embed_dim = check_int("embed_dim", embed_dim, 1)
+        self.hidden = check_int("hidden", hidden, 1)
+        self.n_variants = check_int("n_variants", n_variants, 1)
         seeds = [0] * self.n_variants if seeds is None else [int(s) for s in seeds]
         if len(seeds) != self.n_variants:
             raise ValueError(f"seeds must have n_variants = {self.n_variants} entries, got {seeds}")

@@ -22,6 +22,7 @@ import numpy as np
 import torch
 from matplotlib.figure import Figure
 
+from lrlab._checks import check_int
 from lrlab.schedules import Schedule
 from lrlab.tasks import ContextMLP, MarkovTask
 from lrlab.viz import PALETTE, new_figure
@@ -36,12 +37,6 @@ def _check_schedule(schedule: Any, name: str = "schedule") -> Schedule:
             f"got {type(schedule).__name__}: {schedule!r}"
         )
     return schedule
-
-
-def _check_int(name: str, value: Any, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < low:
-        raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
-    return int(value)
 
 
 def _check_optimizer(optimizer: Any) -> str:
@@ -89,16 +84,16 @@ class TrainConfig:
     threads: int = 1
 
     def __post_init__(self) -> None:
-        _check_int("seed", self.seed, 0)
+        check_int("seed", self.seed, 0)
         _check_optimizer(self.optimizer)
         if not isinstance(self.task, MarkovTask):
             raise ValueError(f"task must be a MarkovTask, got {self.task!r}")
         ctx = self.task.order + 1 if self.context is None else self.context
-        _check_int("context", ctx, self.task.order)
+        check_int("context", ctx, self.task.order)
         object.__setattr__(self, "context", int(ctx))
         for name in ("embed_dim", "hidden", "batch_size", "val_every", "threads"):
-            _check_int(name, getattr(self, name), 1)
-        _check_int("seq_len", self.seq_len, ctx + 1)
+            check_int(name, getattr(self, name), 1)
+        check_int("seq_len", self.seq_len, ctx + 1)
         for name in ("weight_decay", "momentum", "eps"):
             value = getattr(self, name)
             if not isinstance(value, int | float) or not 0 <= value < math.inf:
@@ -215,7 +210,7 @@ class Checkpoint:
         History
         """
         _check_schedule(schedule)
-        steps = _check_int("steps", steps, max(self.step, 1))
+        steps = check_int("steps", steps, max(self.step, 1))
         return _train(schedule, steps, self.config, checkpoints, resume=self)
 
 
@@ -333,7 +328,7 @@ def _train(
     resume: Checkpoint | None = None,
     on_step: Callable[[int, _Run], None] | None = None,
 ) -> History:
-    marks = sorted({_check_int("checkpoints", c, 0) for c in checkpoints})
+    marks = sorted({check_int("checkpoints", c, 0) for c in checkpoints})
     if marks and marks[-1] > steps:
         raise ValueError(f"checkpoints must be <= steps = {steps}, got {marks[-1]}")
     momentum = schedule.momentum
@@ -442,7 +437,7 @@ def train(
     ((100,), True)
     """
     _check_schedule(schedule)
-    steps = _check_int("steps", steps, 1)
+    steps = check_int("steps", steps, 1)
     config = _config(seed, optimizer, options)
     return _train(schedule, steps, config, checkpoints)
 
@@ -516,7 +511,7 @@ def adam_trace(schedule: Schedule, steps: int = 20, seed: int = 0, **options: An
     1.0
     """
     _check_schedule(schedule)
-    steps = _check_int("steps", steps, 1)
+    steps = check_int("steps", steps, 1)
     config = _config(seed, "adamw", options)
     names = [name for name, _ in ContextMLP(2).named_parameters()]
     shape = (steps, len(names))
@@ -593,10 +588,10 @@ def train_many(
         raise ValueError(f"schedules must be a non-empty list of Schedules, got {schedules!r}")
     for i, s in enumerate(schedules):
         _check_schedule(s, f"schedules[{i}]")
-    steps = _check_int("steps", steps, 1)
+    steps = check_int("steps", steps, 1)
     if isinstance(seeds, int | np.integer) or not seeds:
         raise ValueError(f"seeds must be a non-empty list of integers, got {seeds!r}")
-    seeds = [_check_int("seeds", s, 0) for s in seeds]
+    seeds = [check_int("seeds", s, 0) for s in seeds]
     config = _config(seeds[0], optimizer, options)
     pairs = [(s, seed) for s in schedules for seed in seeds]
     with _torch_settings(config.threads):
@@ -862,7 +857,7 @@ def lr_range_test(
     """
     if not (isinstance(start, int | float) and isinstance(end, int | float) and 0 < start < end):
         raise ValueError(f"start and end must satisfy 0 < start < end, got {start!r}, {end!r}")
-    steps = _check_int("steps", steps, 3)
+    steps = check_int("steps", steps, 3)
     if not 0 <= smoothing < 1:
         raise ValueError(f"smoothing must be in [0, 1), got {smoothing!r}")
     if not stop_factor > 1:

@@ -42,7 +42,7 @@ def test_phase_ends_hold_the_extreme_values():
         ({"total_steps": 10.5, "pct_start": 0.3}, r"total_steps must be an integer >= 2, got 10.5"),
         (
             {"total_steps": 100, "pct_start": 1.0},
-            r"pct_start must be a number in \(0.0, 1.0\), got 1.0",
+            r"pct_start must be a number in \(0, 1\), got 1.0",
         ),
         ({"total_steps": 100, "pct_start": "0.3"}, r"pct_start must be a number in .*got '0.3'"),
     ],

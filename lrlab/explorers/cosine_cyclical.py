@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import numbers
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -25,6 +24,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 import lrlab
+from lrlab._checks import check_int, check_number
 from lrlab.exercises import register
 from lrlab.nqm import NoisyQuadratic
 from lrlab.schedules import Schedule
@@ -51,25 +51,6 @@ __all__ = [
     "sgdr_explorer",
     "time_at_lr",
 ]
-
-
-def _int(name: str, value: Any, low: int, high: int | None = None) -> int:
-    rule = f"an integer >= {low}" if high is None else f"an integer in [{low}, {high}]"
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise ValueError(f"{name} must be {rule}, got {value!r}")
-    if value < low or (high is not None and value > high):
-        raise ValueError(f"{name} must be {rule}, got {value!r}")
-    return int(value)
-
-
-def _float(name: str, value: Any, low: float, high: float) -> float:
-    rule = f"a number in [{low!r}, {high!r}]"
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ValueError(f"{name} must be {rule}, got {value!r}")
-    number = float(value)
-    if not (math.isfinite(number) and low <= number <= high):
-        raise ValueError(f"{name} must be {rule}, got {value!r}")
-    return number
 
 
 # ------------------------------------------------------ chapter 4: cosine
@@ -110,10 +91,10 @@ def time_at_lr(
     >>> time_at_lr(lrlab.linear_decay(1.0, 0.0, 100), 100, 0.0, 1.0, 4).tolist()
     [0.24, 0.25, 0.25, 0.26]
     """
-    steps = _int("steps", steps, 1)
-    n_bins = _int("n_bins", n_bins, 1)
-    low = _float("low", low, 0.0, math.inf)
-    high = _float("high", high, low, math.inf)
+    steps = check_int("steps", steps, 1)
+    n_bins = check_int("n_bins", n_bins, 1)
+    low = check_number("low", low, 0.0, math.inf)
+    high = check_number("high", high, low, math.inf)
     if high == low:
         raise ValueError(f"high must be in ({low!r}, inf), got {high!r}")
     lrs = schedule(np.arange(steps))
@@ -151,8 +132,8 @@ def arcsine_fraction(lo: float, hi: float) -> float:
     >>> round(arcsine_fraction(0.9, 1.0), 4)
     0.2048
     """
-    lo = _float("lo", lo, 0.0, 1.0)
-    hi = _float("hi", hi, lo, 1.0)
+    lo = check_number("lo", lo, 0.0, 1.0)
+    hi = check_number("hi", hi, lo, 1.0)
     return (math.acos(2 * lo - 1) - math.acos(2 * hi - 1)) / math.pi
 
 
@@ -244,14 +225,14 @@ def plot_restarts_on_nqm(
     >>> [line.get_label() for line in fig.axes[0].lines[:2]]
     ['warm restarts', 'one cosine']
     """
-    steps = _int("steps", steps, 2)
+    steps = check_int("steps", steps, 2)
     limit = nqm.max_stable_lr()
-    peak = _float("peak", peak, 0.0, limit)
+    peak = check_number("peak", peak, 0.0, limit)
     if not 0 < peak < limit:
         raise ValueError(f"peak must be in (0, {limit!r}), got {peak!r}")
-    period = _int("period", period, 1, steps)
-    period_mult = _int("period_mult", period_mult, 1)
-    floor = _float("floor", floor, 0.0, peak)
+    period = check_int("period", period, 1, steps)
+    period_mult = check_int("period_mult", period_mult, 1)
+    floor = check_number("floor", floor, 0.0, peak)
     restarts = lrlab.cosine_restarts(peak, period, period_mult, floor)
     schedules = {"warm restarts": restarts, "one cosine": lrlab.cosine(peak, steps, floor)}
     t = np.arange(steps + 1)
@@ -316,7 +297,7 @@ def sgdr_explorer(
     ['floor_frac', 'peak', 'period', 'period_mult']
     """
     nqm = nqm or NoisyQuadratic.standard(dim=100)
-    steps = _int("steps", steps, 2)
+    steps = check_int("steps", steps, 2)
     limit = nqm.max_stable_lr()
     controls = {
         "peak": slider("peak η_max", peak, limit / 40, 0.75 * limit, limit / 40),
@@ -362,7 +343,7 @@ def plot_runs(runs: Mapping[str, Sequence[History]], title: str = "", from_step:
     """
     if not runs or any(len(hs) == 0 for hs in runs.values()):
         raise ValueError(f"runs must map labels to non-empty lists of histories, got {runs!r}")
-    from_step = _int("from_step", from_step, 0)
+    from_step = check_int("from_step", from_step, 0)
     for label, hs in runs.items():
         if any(h.diverged or h.val_steps.shape != hs[0].val_steps.shape for h in hs):
             raise ValueError(
@@ -414,9 +395,9 @@ def restart_step(period: int, period_mult: int, n: int) -> int:
     >>> [restart_step(50, 2, n) for n in (1, 2, 3)]
     [50, 150, 350]
     """
-    period = _int("period", period, 1)
-    period_mult = _int("period_mult", period_mult, 1)
-    n = _int("n", n, 1)
+    period = check_int("period", period, 1)
+    period_mult = check_int("period_mult", period_mult, 1)
+    n = check_int("n", n, 1)
     return period * sum(period_mult**i for i in range(n))
 
 
@@ -466,7 +447,7 @@ def plot_cyclical(
     >>> [round(float(v), 4) for v in fig.axes[0].lines[0].get_ydata()[:3]]
     [0.001, 0.0028, 0.0046]
     """
-    steps = _int("steps", steps, 1)
+    steps = check_int("steps", steps, 1)
     schedule = lrlab.cyclical(base, peak, step_size_up, step_size_down, mode, gamma)
     t = np.arange(steps)
     period = schedule.step_size_up + schedule.step_size_down
@@ -522,7 +503,7 @@ def cyclical_explorer(
     >>> round(float(ex.figure.axes[0].lines[0].get_ydata()[150]), 6)
     0.0055
     """
-    steps = _int("steps", steps, 1)
+    steps = check_int("steps", steps, 1)
     low = min(50, steps)
     gamma_slider = slider("γ (exp_range)", gamma, 0.9990, 1.0, 0.00001)
     gamma_slider.readout_format = ".5f"
@@ -570,9 +551,9 @@ def cycle_fraction(
     >>> cycle_fraction(30, 2000)
     0.0075
     """
-    scheduler_steps = _int("scheduler_steps", scheduler_steps, 0)
-    up = _int("step_size_up", step_size_up, 1)
-    down = up if step_size_down is None else _int("step_size_down", step_size_down, 1)
+    scheduler_steps = check_int("scheduler_steps", scheduler_steps, 0)
+    up = check_int("step_size_up", step_size_up, 1)
+    down = up if step_size_down is None else check_int("step_size_down", step_size_down, 1)
     return scheduler_steps / (up + down)
 
 

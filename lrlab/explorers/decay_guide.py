@@ -22,31 +22,12 @@ import torch
 from matplotlib.figure import Figure
 
 import lrlab
+from lrlab._checks import check_int, check_number
 from lrlab.exercises import register
 from lrlab.nqm import NoisyQuadratic
 from lrlab.schedules import Schedule
 from lrlab.viz import PALETTE, new_figure
 from lrlab.widgets import Explorer, slider
-
-
-def _check_range(name: str, value: Any, lo: float, hi: float) -> float:
-    """``value`` as a float, or a ValueError naming the parameter, the value and the range."""
-    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
-        raise ValueError(f"{name} must be a number in [{lo:g}, {hi:g}], got {value!r}")
-    number = float(value)
-    if not (math.isfinite(number) and lo <= number <= hi):
-        raise ValueError(f"{name} must be in [{lo:g}, {hi:g}], got {value!r}")
-    return number
-
-
-def _check_int(name: str, value: Any, lo: int, hi: int | None = None) -> int:
-    rule = f"an integer >= {lo}" if hi is None else f"an integer in [{lo}, {hi}]"
-    if isinstance(value, bool) or not isinstance(value, int | np.integer):
-        raise ValueError(f"{name} must be {rule}, got {value!r}")
-    if value < lo or (hi is not None and value > hi):
-        raise ValueError(f"{name} must be {rule}, got {value!r}")
-    return int(value)
-
 
 # ---------------------------------------------------------------- chapter 08
 
@@ -201,7 +182,7 @@ def torch_lr_sequence(
     >>> torch_lr_sequence(lambda opt: ExponentialLR(opt, gamma=0.5), 1.0, 4).tolist()
     [1.0, 0.5, 0.25, 0.125]
     """
-    steps = _check_int("steps", steps, 1)
+    steps = check_int("steps", steps, 1)
     param = torch.zeros(1, requires_grad=True)
     opt = torch.optim.SGD([param], lr=lr)
     scheduler = make_scheduler(opt)
@@ -235,7 +216,7 @@ def halving_gamma(steps: int) -> float:
     >>> round(halving_gamma(100) ** 100, 12)
     0.5
     """
-    steps = _check_int("steps", steps, 1)
+    steps = check_int("steps", steps, 1)
     return 2.0 ** (-1.0 / steps)
 
 
@@ -259,7 +240,7 @@ def half_life(gamma: float) -> float:
     >>> round(half_life(0.99), 2)
     68.97
     """
-    gamma = _check_range("gamma", gamma, 0.0, 1.0)
+    gamma = check_number("gamma", gamma, 0.0, 1.0)
     if gamma in (0.0, 1.0):
         raise ValueError(f"gamma must be in the open interval (0, 1), got {gamma!r}")
     return math.log(2.0) / -math.log(gamma)
@@ -286,7 +267,7 @@ def poly_half_point(power: float) -> float:
     >>> round(poly_half_point(2.0), 4)
     0.2929
     """
-    power = _check_range("power", power, 0.0, math.inf)
+    power = check_number("power", power, 0.0, math.inf)
     if power == 0.0:
         raise ValueError(f"power must be > 0 (a power of 0 never decays), got {power!r}")
     return 1.0 - 2.0 ** (-1.0 / power)
@@ -315,8 +296,8 @@ def invsqrt_fraction_step(warmup_steps: int, fraction: float) -> float:
     >>> invsqrt_fraction_step(4000, 0.5)
     16000.0
     """
-    warmup_steps = _check_int("warmup_steps", warmup_steps, 1)
-    fraction = _check_range("fraction", fraction, 0.0, 1.0)
+    warmup_steps = check_int("warmup_steps", warmup_steps, 1)
+    fraction = check_number("fraction", fraction, 0.0, 1.0)
     if fraction == 0.0:
         raise ValueError(f"fraction must be in (0, 1], got {fraction!r}")
     return warmup_steps / fraction**2
@@ -377,11 +358,11 @@ def decay_families(
     >>> [round(s(50), 6) for s in fams.values()]
     [0.125, 0.125, 0.223607]
     """
-    peak = _check_range("peak", peak, 0.0, math.inf)
-    total_steps = _check_int("total_steps", total_steps, 1)
-    power = _check_range("power", power, 0.0, 8.0)
-    half_life_steps = _check_int("half_life_steps", half_life_steps, 1)
-    warmup_steps = _check_int("warmup_steps", warmup_steps, 1)
+    peak = check_number("peak", peak, 0.0, math.inf)
+    total_steps = check_int("total_steps", total_steps, 1)
+    power = check_number("power", power, 0.0, 8.0)
+    half_life_steps = check_int("half_life_steps", half_life_steps, 1)
+    warmup_steps = check_int("warmup_steps", warmup_steps, 1)
     return {
         f"polynomial, p = {power:g}": lrlab.polynomial(peak, total_steps, power=power),
         f"exponential, half-life {half_life_steps}": lrlab.exponential(
@@ -494,10 +475,10 @@ def decay_explorer(
     >>> sorted(ex.controls)
     ['half_life_steps', 'peak', 'power', 'warmup_steps']
     """
-    _check_range("power", power, 0.25, 5.0)
-    _check_int("half_life_steps", half_life_steps, 20, 2000)
-    _check_int("warmup_steps", warmup_steps, 1, 500)
-    _check_range("peak", peak, 0.05, 1.5)
+    check_number("power", power, 0.25, 5.0)
+    check_int("half_life_steps", half_life_steps, 20, 2000)
+    check_int("warmup_steps", warmup_steps, 1, 500)
+    check_number("peak", peak, 0.05, 1.5)
     nqm = nqm or standard_nqm()
     controls = {
         "power": slider("polynomial power p", power, 0.25, 5.0, 0.25),
@@ -602,7 +583,7 @@ def race_of_powers(
     >>> sorted(res)
     [1.0]
     """
-    steps = _check_int("steps", steps, 1)
+    steps = check_int("steps", steps, 1)
     out = {}
     for p in powers:
         losses = final_losses(
@@ -664,11 +645,11 @@ def race_schedule(family: str, peak: float, total_steps: int, warmup_steps: int)
     if family not in RACE_FAMILIES:
         valid = ", ".join(repr(name) for name in RACE_FAMILIES)
         raise ValueError(f"family must be one of {valid}, got {family!r}")
-    peak = _check_range("peak", peak, 0.0, math.inf)
+    peak = check_number("peak", peak, 0.0, math.inf)
     if peak == 0.0:
         raise ValueError(f"peak must be a learning rate > 0, got {peak!r}")
-    n = _check_int("total_steps", total_steps, 2)
-    w = _check_int("warmup_steps", warmup_steps, 1, n // 2)
+    n = check_int("total_steps", total_steps, 2)
+    w = check_int("warmup_steps", warmup_steps, 1, n // 2)
     d = n - w
     if family == "1cycle":
         return lrlab.one_cycle(peak, n, cycle_momentum=False)
@@ -852,9 +833,9 @@ def linear_scaling_lr(base_lr: float, base_batch: int, batch: int) -> float:
     >>> linear_scaling_lr(0.1, 256, 1024)
     0.4
     """
-    base_lr = _check_range("base_lr", base_lr, 0.0, math.inf)
-    base_batch = _check_int("base_batch", base_batch, 1)
-    batch = _check_int("batch", batch, 1)
+    base_lr = check_number("base_lr", base_lr, 0.0, math.inf)
+    base_batch = check_int("base_batch", base_batch, 1)
+    batch = check_int("batch", batch, 1)
     return base_lr * batch / base_batch
 
 
@@ -867,9 +848,9 @@ def sqrt_scaling_lr(base_lr: float, base_batch: int, batch: int) -> float:
     >>> sqrt_scaling_lr(3e-4, 512, 2048)
     0.0006
     """
-    base_lr = _check_range("base_lr", base_lr, 0.0, math.inf)
-    base_batch = _check_int("base_batch", base_batch, 1)
-    batch = _check_int("batch", batch, 1)
+    base_lr = check_number("base_lr", base_lr, 0.0, math.inf)
+    base_batch = check_int("base_batch", base_batch, 1)
+    batch = check_int("batch", batch, 1)
     return base_lr * math.sqrt(batch / base_batch)
 
 
@@ -906,9 +887,9 @@ def batch_scaling_nqm(
     >>> out["steps"].tolist(), bool(out["linear"][0] == out["sqrt"][0])
     ([400, 100], True)
     """
-    base_lr = _check_range("base_lr", base_lr, 0.0, math.inf)
-    base_steps = _check_int("base_steps", base_steps, 1)
-    ks = [_check_int("factors", k, 1) for k in factors]
+    base_lr = check_number("base_lr", base_lr, 0.0, math.inf)
+    base_steps = check_int("base_steps", base_steps, 1)
+    ks = [check_int("factors", k, 1) for k in factors]
     for k in ks:
         if base_steps % k:
             raise ValueError(f"factors must be divisors of base_steps = {base_steps}, got {k}")
@@ -1037,9 +1018,9 @@ def schedule_picker(
     if family not in RACE_FAMILIES:
         valid = ", ".join(repr(name) for name in RACE_FAMILIES)
         raise ValueError(f"family must be one of {valid}, got {family!r}")
-    _check_range("peak", peak, 0.02, 1.5)
-    _check_int("warmup_steps", warmup_steps, 1, 400)
-    _check_int("total_steps", total_steps, 800)
+    check_number("peak", peak, 0.02, 1.5)
+    check_int("warmup_steps", warmup_steps, 1, 400)
+    check_int("total_steps", total_steps, 800)
     nqm = nqm or standard_nqm()
     controls = {
         "family": w.Dropdown(

@@ -7,8 +7,8 @@ noisy quadratic model and checkpoint branching of the tiny language model.
 
 from __future__ import annotations
 
+import functools
 import math
-import numbers
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -18,6 +18,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import EngFormatter, MaxNLocator
 
 from lrlab import schedules, training
+from lrlab._checks import check_int, check_number
 from lrlab.exercises import register
 from lrlab.nqm import NoisyQuadratic
 from lrlab.viz import PALETTE, new_figure
@@ -38,24 +39,7 @@ __all__ = [
     "wsd_explorer",
 ]
 
-
-def _int_in(name: str, value: Any, low: int, high: int | None = None) -> int:
-    rule = f"an integer >= {low}" if high is None else f"an integer in [{low}, {high}]"
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise ValueError(f"{name} must be {rule}, got {value!r}")
-    if value < low or (high is not None and value > high):
-        raise ValueError(f"{name} must be {rule}, got {value!r}")
-    return int(value)
-
-
-def _float_in(name: str, value: Any, low: float, high: float) -> float:
-    rule = f"a number in ({low!r}, {high!r})"
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ValueError(f"{name} must be {rule}, got {value!r}")
-    number = float(value)
-    if not low < number < high:
-        raise ValueError(f"{name} must be {rule}, got {value!r}")
-    return number
+_open_number = functools.partial(check_number, closed=False)
 
 
 # ----------------------------------------------------------------- 1cycle
@@ -97,8 +81,8 @@ def one_cycle_phase_ends(
     >>> one_cycle_phase_ends(10_000, 0.45, three_phase=True)
     (4499.0, 8998.0, 9999.0)
     """
-    n = _int_in("total_steps", total_steps, 2)
-    pct = _float_in("pct_start", pct_start, 0.0, 1.0)
+    n = check_int("total_steps", total_steps, 2)
+    pct = _open_number("pct_start", pct_start, 0.0, 1.0)
     if three_phase:
         return (float(pct * n) - 1, float(2 * pct * n) - 2, float(n - 1))
     return (float(pct * n) - 1, float(n - 1))
@@ -225,7 +209,7 @@ def one_cycle_explorer(
     >>> int(np.argmax(ex.figure.axes[0].lines[0].get_ydata()))
     249
     """
-    _int_in("total_steps", total_steps, 100, 5000)
+    check_int("total_steps", total_steps, 100, 5000)
     if not 0.05 <= pct_start <= 0.45:
         raise ValueError(f"pct_start must be in [0.05, 0.45], got {pct_start!r}")
     if not 1.0 <= div_factor <= 1000.0:
@@ -444,7 +428,7 @@ def nqm_bias_variance(
     >>> bool(np.allclose(bias + var, nqm.expected_loss(constant(0.5), steps=20)))
     True
     """
-    steps = _int_in("steps", steps, 1)
+    steps = check_int("steps", steps, 1)
     schedule_list = list(schedule_list)
     if not schedule_list:
         raise ValueError("schedule_list must hold at least one schedule, got []")
@@ -517,7 +501,7 @@ def plot_wsd_nqm(
     limit = nqm.max_stable_lr()
     if not 0 < peak < limit:
         raise ValueError(f"peak must be in (0, {limit!r}) for this model, got {peak!r}")
-    total_steps = _int_in("total_steps", total_steps, 100)
+    total_steps = check_int("total_steps", total_steps, 100)
     if not 0 < decay_frac <= 0.98:
         raise ValueError(f"decay_frac must be in (0, 0.98], got {decay_frac!r}")
     if not 0 < floor_frac <= 1:
@@ -593,7 +577,7 @@ def wsd_explorer(
         raise ValueError(f"decay must be one of {valid}, got {decay!r}")
     if not 0.001 <= floor_frac <= 1:
         raise ValueError(f"floor_frac must be in [0.001, 1], got {floor_frac!r}")
-    total_steps = _int_in("total_steps", total_steps, 100)
+    total_steps = check_int("total_steps", total_steps, 100)
     nqm = NoisyQuadratic.standard(dim=1000)
     controls = {
         "peak": slider("peak learning rate", peak, 0.05, 1.5, 0.05),

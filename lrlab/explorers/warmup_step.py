@@ -8,7 +8,6 @@ auto-checked exercise answers. Figures follow the house style of
 from __future__ import annotations
 
 import math
-import numbers
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -20,6 +19,7 @@ import torch
 from matplotlib.figure import Figure
 
 from lrlab import viz, widgets
+from lrlab._checks import check_int, check_number
 from lrlab.exercises import register
 from lrlab.nqm import NoisyQuadratic
 from lrlab.schedules import (
@@ -39,26 +39,6 @@ BETA2_CHOICES = (0.9, 0.95, 0.98, 0.99, 0.995, 0.999)
 
 
 # ---------------------------------------------------------------- validation
-
-
-def _number(name: str, value: Any, lo: float, hi: float, closed: bool = True) -> float:
-    """``value`` as a float in ``[lo, hi]`` (``(lo, hi)`` when not ``closed``)."""
-    interval = f"[{lo:g}, {hi:g}]" if closed else f"({lo:g}, {hi:g})"
-    ok = isinstance(value, numbers.Real) and not isinstance(value, bool)
-    number = float(value) if ok else math.nan
-    inside = lo <= number <= hi if closed else lo < number < hi
-    if not (ok and math.isfinite(number) and inside):
-        raise ValueError(f"{name} must be a number in {interval}, got {value!r}")
-    return number
-
-
-def _integer(name: str, value: Any, lo: int, hi: int | None = None) -> int:
-    """``value`` as an int in ``[lo, hi]`` (no upper bound when ``hi`` is None)."""
-    allowed = f">= {lo}" if hi is None else f"in [{lo}, {hi}]"
-    ok = isinstance(value, numbers.Integral) and not isinstance(value, bool)
-    if not ok or value < lo or (hi is not None and value > hi):
-        raise ValueError(f"{name} must be an integer {allowed}, got {value!r}")
-    return int(value)
 
 
 # ----------------------------------------------------- Adam and RAdam facts
@@ -85,7 +65,7 @@ def ema_window(beta2: float) -> float:
     >>> round(ema_window(0.95), 6)
     20.0
     """
-    return 1.0 / (1.0 - _number("beta2", beta2, 0.0, 1.0, closed=False))
+    return 1.0 / (1.0 - check_number("beta2", beta2, 0.0, 1.0, closed=False))
 
 
 def ma_yarats_warmup(beta2: float) -> int:
@@ -133,8 +113,8 @@ def radam_rho(beta2: float, steps: int) -> np.ndarray:
     >>> radam_rho(0.999, 3).round(3).tolist()
     [1.0, 1.999, 2.999]
     """
-    beta2 = _number("beta2", beta2, 0.0, 1.0, closed=False)
-    k = np.arange(1, _integer("steps", steps, 1) + 1, dtype=np.float64)
+    beta2 = check_number("beta2", beta2, 0.0, 1.0, closed=False)
+    k = np.arange(1, check_int("steps", steps, 1) + 1, dtype=np.float64)
     power = np.float_power(beta2, k)
     rho_inf = 2.0 / (1.0 - beta2) - 1.0
     return rho_inf - 2.0 * k * power / (1.0 - power)
@@ -167,8 +147,8 @@ def radam_rectifier(beta2: float, steps: int, threshold: float = 4.0) -> np.ndar
     >>> int(np.argmax(r > 0)) + 1, round(float(r[-1]), 3)
     (5, 0.828)
     """
-    beta2 = _number("beta2", beta2, 0.6, 1.0, closed=False)
-    threshold = _number("threshold", threshold, 4.0, math.inf)
+    beta2 = check_number("beta2", beta2, 0.6, 1.0, closed=False)
+    threshold = check_number("threshold", threshold, 4.0, math.inf)
     rho = radam_rho(beta2, steps)
     rho_inf = 2.0 / (1.0 - beta2) - 1.0
     on = rho > threshold
@@ -197,8 +177,8 @@ def radam_first_step(beta2: float, threshold: float = 4.0) -> int:
     >>> radam_first_step(0.999), radam_first_step(0.999, threshold=5.0)
     (5, 6)
     """
-    beta2 = _number("beta2", beta2, 0.0, 1.0, closed=False)
-    threshold = _number("threshold", threshold, 4.0, math.inf)
+    beta2 = check_number("beta2", beta2, 0.0, 1.0, closed=False)
+    threshold = check_number("threshold", threshold, 4.0, math.inf)
     rho_inf = 2.0 / (1.0 - beta2) - 1.0
     if rho_inf <= threshold:
         lowest = (threshold - 1.0) / (threshold + 1.0)
@@ -226,8 +206,8 @@ def adam_uncorrected_first_step(beta1: float = 0.9, beta2: float = 0.999) -> flo
     >>> round(adam_uncorrected_first_step(0.9, 0.999), 4)
     3.1623
     """
-    beta1 = _number("beta1", beta1, 0.0, 1.0, closed=False)
-    beta2 = _number("beta2", beta2, 0.0, 1.0, closed=False)
+    beta1 = check_number("beta1", beta1, 0.0, 1.0, closed=False)
+    beta2 = check_number("beta2", beta2, 0.0, 1.0, closed=False)
     return (1.0 - beta1) / math.sqrt(1.0 - beta2)
 
 
@@ -243,7 +223,7 @@ def warmup_lr_deficit(warmup_steps: int) -> float:
     >>> warmup_lr_deficit(1000)
     500.5
     """
-    w_steps = _integer("warmup_steps", warmup_steps, 1)
+    w_steps = check_int("warmup_steps", warmup_steps, 1)
     return (w_steps + 1) / 2
 
 
@@ -282,9 +262,9 @@ def warmup_figure(
     >>> [line.get_label()[:5] for line in fig.axes[0].lines]
     ['your ', 'Ma & ', 'RAdam']
     """
-    peak = _number("peak", peak, 0.0, 1.0)
-    warmup_steps = _integer("warmup_steps", warmup_steps, 1)
-    beta2 = _number("beta2", beta2, 0.6, 1.0, closed=False)
+    peak = check_number("peak", peak, 0.0, 1.0)
+    warmup_steps = check_int("warmup_steps", warmup_steps, 1)
+    beta2 = check_number("beta2", beta2, 0.6, 1.0, closed=False)
     if shape not in WARMUP_SHAPES:
         raise ValueError(f"shape must be one of {', '.join(WARMUP_SHAPES)}, got {shape!r}")
     steps = max(3 * warmup_steps, round(4 * ema_window(beta2)))
@@ -331,8 +311,8 @@ def warmup_explorer(
     if beta2 not in BETA2_CHOICES:
         choices = ", ".join(f"{b:g}" for b in BETA2_CHOICES)
         raise ValueError(f"beta2 must be one of {choices}, got {beta2!r}")
-    peak = _number("peak", peak, 1e-4, 1e-2)
-    warmup_steps = _integer("warmup_steps", warmup_steps, 1, 4000)
+    peak = check_number("peak", peak, 1e-4, 1e-2)
+    warmup_steps = check_int("warmup_steps", warmup_steps, 1, 4000)
     if shape not in WARMUP_SHAPES:
         raise ValueError(f"shape must be one of {', '.join(WARMUP_SHAPES)}, got {shape!r}")
     controls = {
@@ -367,8 +347,8 @@ def warmup_then_decay(peak: float, warmup_steps: int, total_steps: int) -> Sched
     >>> s([0, 1, 2, 4, 6]).tolist()
     [0.0, 0.5, 1.0, 0.5, 0.0]
     """
-    total_steps = _integer("total_steps", total_steps, 2)
-    warmup_steps = _integer("warmup_steps", warmup_steps, 0, total_steps - 1)
+    total_steps = check_int("total_steps", total_steps, 2)
+    warmup_steps = check_int("warmup_steps", warmup_steps, 0, total_steps - 1)
     if warmup_steps == 0:
         return linear_decay(peak, 0.0, total_steps)
     return with_warmup(linear_decay(peak, 0.0, total_steps - warmup_steps), warmup_steps)
@@ -531,10 +511,10 @@ def step_decay_lr_sum(start: float, gamma: float, step_size: int, epochs: int) -
     >>> step_decay_lr_sum(0.1, 0.5, 10, 50)
     1.9375
     """
-    start = _number("start", start, 0.0, math.inf)
-    gamma = _number("gamma", gamma, 0.0, math.inf, closed=False)
-    step_size = _integer("step_size", step_size, 1)
-    epochs = _integer("epochs", epochs, 0)
+    start = check_number("start", start, 0.0, math.inf)
+    gamma = check_number("gamma", gamma, 0.0, math.inf, closed=False)
+    step_size = check_int("step_size", step_size, 1)
+    epochs = check_int("epochs", epochs, 0)
     n, rest = divmod(epochs, step_size)
     plateaus = n if gamma == 1.0 else (1.0 - gamma**n) / (1.0 - gamma)
     return start * step_size * plateaus + rest * start * gamma**n
@@ -551,8 +531,11 @@ def multistep_lr(start: float, milestones: Sequence[int], gamma: float, t: int) 
     >>> multistep_lr(0.1, [30, 30, 60], 0.1, 30)
     0.0010000000000000002
     """
-    passed = sum(1 for m in milestones if m <= _integer("t", t, 0))
-    return _number("start", start, 0.0, math.inf) * _number("gamma", gamma, 0.0, math.inf) ** passed
+    passed = sum(1 for m in milestones if m <= check_int("t", t, 0))
+    return (
+        check_number("start", start, 0.0, math.inf)
+        * check_number("gamma", gamma, 0.0, math.inf) ** passed
+    )
 
 
 def step_decay_figure(
@@ -593,13 +576,13 @@ def step_decay_figure(
     [1.0, 0.5, 0.25]
     """
     nqm = nqm or NoisyQuadratic.standard(dim=100)
-    steps = _integer("steps", steps, 2)
+    steps = check_int("steps", steps, 2)
     limit = nqm.max_stable_lr()
-    start = _number("start", start, 0.0, limit, closed=False)
-    gamma = _number("gamma", gamma, 0.0, 1.0)
+    start = check_number("start", start, 0.0, limit, closed=False)
+    gamma = check_number("gamma", gamma, 0.0, 1.0)
     if gamma == 0.0:
         raise ValueError(f"gamma must be a number in (0, 1], got {gamma!r}")
-    step_size = _integer("step_size", step_size, 1, steps)
+    step_size = check_int("step_size", step_size, 1, steps)
     schedule = step_decay(start, step_size, gamma)
     t = np.arange(steps)
     lrs = schedule(t)
@@ -645,11 +628,11 @@ def step_decay_explorer(
     0.5
     """
     nqm = nqm or NoisyQuadratic.standard(dim=100)
-    steps = _integer("steps", steps, 40)
+    steps = check_int("steps", steps, 40)
     top = min(1.5, 0.95 * nqm.max_stable_lr())
-    start = _number("start", start, 0.05, top)
-    gamma = _number("gamma", gamma, 0.05, 1.0)
-    step_size = _integer("step_size", step_size, steps // 40, steps)
+    start = check_number("start", start, 0.05, top)
+    gamma = check_number("gamma", gamma, 0.05, 1.0)
+    step_size = check_int("step_size", step_size, steps // 40, steps)
     controls = {
         "start": widgets.slider("initial LR η₀", start, 0.05, top, 0.05),
         "gamma": widgets.slider("factor γ", gamma, 0.05, 1.0, 0.05),
@@ -738,9 +721,9 @@ def plateau_run(
     >>> [r["lr"] for r in run.records]
     [0.3, 0.03, 0.003]
     """
-    start = _number("start", start, 0.0, math.inf, closed=False)
-    epochs = _integer("epochs", epochs, 1)
-    steps_per_epoch = _integer("steps_per_epoch", steps_per_epoch, 1)
+    start = check_number("start", start, 0.0, math.inf, closed=False)
+    epochs = check_int("epochs", epochs, 1)
+    steps_per_epoch = check_int("steps_per_epoch", steps_per_epoch, 1)
     dummy = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=start)
     scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(
         dummy,
