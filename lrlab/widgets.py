@@ -10,6 +10,7 @@ that respond in the page.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -98,7 +99,13 @@ class Explorer:
 
 
 def slider(
-    description: str, value: float, lo: float, hi: float, step: float, integer: bool = False
+    description: str,
+    value: float,
+    lo: float,
+    hi: float,
+    step: float,
+    integer: bool = False,
+    log: bool = False,
 ) -> w.ValueWidget:
     """A slider in the book's style (updates on release, wide enough to read).
 
@@ -106,27 +113,34 @@ def slider(
     ----------
     description : str
         Label shown to the left.
-    value, lo, hi, step : float
-        Initial value, range and increment.
+    value, lo, hi : float
+        Initial value and range (values, also for a log slider).
+    step : float
+        Increment; for a log slider, the increment of ``log10`` of the value.
     integer : bool
         An ``IntSlider`` instead of a ``FloatSlider``.
+    log : bool
+        A ``FloatLogSlider`` (base 10) from ``lo`` to ``hi``.
 
     Examples
     --------
     >>> slider("steps", 10, 1, 100, 1, integer=True).value
     10
+    >>> s = slider("div_factor", 25.0, 1.0, 1000.0, 0.1, log=True)
+    >>> (s.min, s.max, s.value)
+    (0.0, 3.0, 25.0)
     """
+    common = {
+        "description": description,
+        "continuous_update": False,
+        "style": {"description_width": "initial"},
+        "layout": w.Layout(width="420px"),
+    }
+    if log:
+        bounds = {"min": math.log10(lo), "max": math.log10(hi)}
+        return w.FloatLogSlider(value=value, base=10, step=step, **bounds, **common)
     cls = w.IntSlider if integer else w.FloatSlider
-    return cls(
-        value=value,
-        min=lo,
-        max=hi,
-        step=step,
-        description=description,
-        continuous_update=False,
-        style={"description_width": "initial"},
-        layout=w.Layout(width="420px"),
-    )
+    return cls(value=value, min=lo, max=hi, step=step, **common)
 
 
 def gd_valley_explorer(

@@ -219,32 +219,11 @@ def one_cycle_explorer(
     if anneal not in schedules.ANNEAL_STRATEGIES:
         raise ValueError(f"anneal must be one of 'cos', 'linear', got {anneal!r}")
     style = {"description_width": "initial"}
-    layout = w.Layout(width="420px")
     controls = {
         "total_steps": slider("total steps T", total_steps, 100, 5000, 100, integer=True),
         "pct_start": slider("pct_start", pct_start, 0.05, 0.45, 0.01),
-        "div_factor": w.FloatLogSlider(
-            value=div_factor,
-            base=10,
-            min=0,
-            max=3,
-            step=0.1,
-            description="div_factor",
-            continuous_update=False,
-            style=style,
-            layout=layout,
-        ),
-        "final_div_factor": w.FloatLogSlider(
-            value=final_div_factor,
-            base=10,
-            min=0,
-            max=5,
-            step=0.1,
-            description="final_div_factor",
-            continuous_update=False,
-            style=style,
-            layout=layout,
-        ),
+        "div_factor": slider("div_factor", div_factor, 1.0, 1000.0, 0.1, log=True),
+        "final_div_factor": slider("final_div_factor", final_div_factor, 1.0, 1e5, 0.1, log=True),
         "anneal": w.Dropdown(
             options=list(schedules.ANNEAL_STRATEGIES),
             value=anneal,
@@ -588,17 +567,7 @@ def wsd_explorer(
             description="decay shape",
             style={"description_width": "initial"},
         ),
-        "floor_frac": w.FloatLogSlider(
-            value=floor_frac,
-            base=10,
-            min=-3,
-            max=0,
-            step=0.1,
-            description="floor / peak",
-            continuous_update=False,
-            style={"description_width": "initial"},
-            layout=w.Layout(width="420px"),
-        ),
+        "floor_frac": slider("floor / peak", floor_frac, 1e-3, 1.0, 0.1, log=True),
     }
 
     def draw(**values: Any) -> Figure:
