@@ -665,6 +665,15 @@ class _BatchedRun:
         val_steps: list[int] = []
         val_loss: list[np.ndarray] = []
         dims = [tuple(range(1, p.dim())) for p in self.params]
+        every = np.arange(steps)
+        lr_table = np.stack([s(every) for s in self.schedules])
+        mom_table = np.stack(
+            [
+                np.full(steps, fixed) if s.momentum is None else s.momentum(every)
+                for s in self.schedules
+            ]
+        )
+        record = {name: np.full((k, steps), np.nan) for name in ("lr", "loss", "grad", "ratio")}
         for t in range(steps + 1):
             if t in val_at:
                 with torch.no_grad():
@@ -673,15 +682,12 @@ class _BatchedRun:
                 val_loss.append(np.where(alive, losses, np.nan))
             if t == steps or not alive.any():
                 break
-            lr = np.array([float(s(t)) for s in self.schedules])
-            mom = np.array(
-                [fixed if s.momentum is None else float(s.momentum(t)) for s in self.schedules]
-            )
+            lr, mom = lr_table[:, t], mom_table[:, t]
             losses = self.model.loss(self.batch(t))
             values = losses.detach().double().numpy()
             bad = alive & (~np.isfinite(values) | (values > c.loss_limit))
             for i in np.flatnonzero(bad):
-                hists[i].lr[t], hists[i].loss[t] = lr[i], values[i]
+                record["lr"][i, t], record["loss"][i, t] = lr[i], values[i]
                 hists[i].diverged, hists[i].diverged_at = True, t
             alive &= ~bad
             mask = torch.from_numpy(alive)
@@ -701,14 +707,15 @@ class _BatchedRun:
                 moved = sum((p - b).square().sum(dim=d) for p, b, d in pairs)
                 size = sum(b.square().sum(dim=d) for b, d in zip(before, dims, strict=True))
                 ratio = (moved.sqrt() / size.sqrt()).double().numpy()
-            norms_np = norms.double().numpy()
-            for i in np.flatnonzero(alive):
-                h = hists[i]
-                h.lr[t], h.loss[t] = lr[i], values[i]
-                h.grad_norm[t], h.update_ratio[t] = norms_np[i], ratio[i]
+            record["lr"][alive, t] = lr[alive]
+            record["loss"][alive, t] = values[alive]
+            record["grad"][alive, t] = norms.double().numpy()[alive]
+            record["ratio"][alive, t] = ratio[alive]
         steps_arr = np.array(val_steps, dtype=np.int64)
         losses_arr = np.array(val_loss).reshape(len(val_steps), k)
         for i, h in enumerate(hists):
+            h.lr[:], h.loss[:] = record["lr"][i], record["loss"][i]
+            h.grad_norm[:], h.update_ratio[:] = record["grad"][i], record["ratio"][i]
             keep = np.isfinite(losses_arr[:, i]) | (steps_arr == 0)
             h.val_steps, h.val_loss = steps_arr[keep], losses_arr[keep, i]
         return hists
