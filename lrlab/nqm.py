@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from lrlab._checks import check_int
 from lrlab.schedules import Schedule
 
 # Elements of one chunk buffer (steps × schedules × dimensions): about 4 MB.
@@ -50,9 +51,7 @@ def _lr_matrix(lr: Any, steps: int | None) -> tuple[np.ndarray, bool]:
     ):
         if steps is None:
             raise ValueError("steps is required when lr is a schedule, got steps=None")
-        if isinstance(steps, bool) or not isinstance(steps, int | np.integer) or steps < 0:
-            raise ValueError(f"steps must be an integer >= 0, got {steps!r}")
-        t = np.arange(int(steps))
+        t = np.arange(check_int("steps", steps, 0))
         if isinstance(lr, Schedule):
             return np.asarray(lr(t), dtype=np.float64)[None, :], True
         return np.stack([np.asarray(s(t), dtype=np.float64) for s in lr]), False
@@ -112,16 +111,14 @@ class NoisyQuadratic:
         c = _vector("c", self.c, h.size)
         if np.any(c < 0):
             raise ValueError(f"c must be >= 0 in every coordinate, got min(c) = {c.min()!r}")
-        b = self.batch_size
-        if isinstance(b, bool) or not isinstance(b, int | np.integer) or b < 1:
-            raise ValueError(f"batch_size must be an integer >= 1, got {b!r}")
+        b = check_int("batch_size", self.batch_size, 1)
         theta0 = _vector("theta0", self.theta0, h.size)
         var0 = _vector("var0", self.var0, h.size)
         if np.any(var0 < 0):
             raise ValueError(f"var0 must be >= 0, got min(var0) = {var0.min()!r}")
         u0 = theta0**2 + var0
         u0.setflags(write=False)
-        for name, value in [("h", h), ("c", c), ("batch_size", int(b)), ("theta0", theta0)]:
+        for name, value in [("h", h), ("c", c), ("batch_size", b), ("theta0", theta0)]:
             object.__setattr__(self, name, value)
         object.__setattr__(self, "var0", var0)
         object.__setattr__(self, "_u0", u0)
@@ -148,9 +145,7 @@ class NoisyQuadratic:
         >>> NoisyQuadratic.standard(dim=3).h.tolist()
         [1.0, 0.5, 0.3333333333333333]
         """
-        if isinstance(dim, bool) or not isinstance(dim, int | np.integer) or dim < 1:
-            raise ValueError(f"dim must be an integer >= 1, got {dim!r}")
-        h = 1.0 / np.arange(1, int(dim) + 1)
+        h = 1.0 / np.arange(1, check_int("dim", dim, 1) + 1)
         return cls(h=h, c=h.copy(), batch_size=batch_size, theta0=theta0)
 
     @property
@@ -301,8 +296,7 @@ class NoisyQuadratic:
         >>> nqm.simulate([0.1] * 10, n_runs=100).shape
         (11,)
         """
-        if isinstance(n_runs, bool) or not isinstance(n_runs, int | np.integer) or n_runs < 1:
-            raise ValueError(f"n_runs must be an integer >= 1, got {n_runs!r}")
+        n_runs = check_int("n_runs", n_runs, 1)
         rates, single = _lr_matrix(lr, steps)
         rng = np.random.default_rng(seed)
         noise_sd = np.sqrt(self.c / self.batch_size)
