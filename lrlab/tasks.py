@@ -23,8 +23,9 @@ from torch.nn import functional
 
 from lrlab._checks import check_int
 
-# Number of training steps whose batches are generated together.
+# Blocks of training data kept per task; the least recently used goes first.
 _CACHED_BLOCKS = 32
+# Number of training steps whose batches are generated together.
 _BLOCK_STEPS = 100
 
 
@@ -75,9 +76,7 @@ class MarkovTask:
                 f"got {self.vocab_size}**{self.order} = {self.vocab_size**self.order}"
             )
         conc = concentration
-        if isinstance(conc, bool) or not isinstance(conc, int | float) or not conc > 0:
-            raise ValueError(f"concentration must be a finite number > 0, got {concentration!r}")
-        if not math.isfinite(conc):
+        if isinstance(conc, bool) or not isinstance(conc, int | float) or not 0 < conc < math.inf:
             raise ValueError(f"concentration must be a finite number > 0, got {concentration!r}")
         self.concentration = float(conc)
         self.seed = check_int("seed", seed, 0)
@@ -174,9 +173,9 @@ class MarkovTask:
         step : int
             Optimizer step (>= 0).
         batch_size : int
-            Sequences per batch.
+            Sequences per batch, >= 1.
         seq_len : int
-            Tokens per sequence.
+            Tokens per sequence, at least ``order``.
         seed : int
             Seed of the data order.
 
@@ -193,6 +192,8 @@ class MarkovTask:
         True
         """
         step = check_int("step", step, 0)
+        batch_size = check_int("batch_size", batch_size, 1)
+        seq_len = check_int("seq_len", seq_len, self.order)
         block, offset = divmod(step, _BLOCK_STEPS)
         tokens = self._train_block(block, batch_size, seq_len, seed)
         return tokens[offset * batch_size : (offset + 1) * batch_size]

@@ -82,6 +82,10 @@ def test_bad_sampling_arguments():
         task.sample(3, 1, seed=0)
     with pytest.raises(ValueError, match="context must be an integer >= 2"):
         task.window_distribution(1)
+    with pytest.raises(ValueError, match="batch_size must be an integer >= 1, got 0"):
+        task.train_batch(0, 0, 10, seed=0)
+    with pytest.raises(ValueError, match="seq_len must be an integer >= 2, got 1"):
+        task.train_batch(0, 4, 1, seed=0)
     with pytest.raises(ValueError, match="seeds must have n_variants = 2"):
         ContextMLP(8, n_variants=2, seeds=[0])
     with pytest.raises(AttributeError):
