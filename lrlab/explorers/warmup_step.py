@@ -29,6 +29,7 @@ from lrlab.schedules import (
     join,
     linear_decay,
     linear_warmup,
+    multistep,
     step_decay,
     with_warmup,
 )
@@ -36,9 +37,6 @@ from lrlab.training import History, train, train_many
 
 #: β₂ values offered by the warmup explorer.
 BETA2_CHOICES = (0.9, 0.95, 0.98, 0.99, 0.995, 0.999)
-
-
-# ---------------------------------------------------------------- validation
 
 
 # ----------------------------------------------------- Adam and RAdam facts
@@ -524,18 +522,14 @@ def step_decay_lr_sum(start: float, gamma: float, step_size: int, epochs: int) -
 def multistep_lr(start: float, milestones: Sequence[int], gamma: float, t: int) -> float:
     """Learning rate of ``MultiStepLR`` at step ``t``: ``start · γ^(milestones ≤ t)``.
 
-    A milestone listed twice counts twice.
+    A milestone listed twice counts twice (see :class:`lrlab.multistep`).
 
     Examples
     --------
     >>> multistep_lr(0.1, [30, 30, 60], 0.1, 30)
     0.0010000000000000002
     """
-    passed = sum(1 for m in milestones if m <= check_int("t", t, 0))
-    return (
-        check_number("start", start, 0.0, math.inf)
-        * check_number("gamma", gamma, 0.0, math.inf) ** passed
-    )
+    return float(multistep(start, milestones, gamma)(check_int("t", t, 0)))
 
 
 def step_decay_figure(
