@@ -174,10 +174,11 @@ def _steps_into(t: np.ndarray, offset: int, length: int | None) -> np.ndarray:
     return x
 
 
-def _cos_anneal(hi: float, lo: float, k: np.ndarray, n: float) -> np.ndarray:
+def _cos_anneal(hi: float, lo: float, k: np.ndarray, n: float | np.ndarray) -> np.ndarray:
     """``lo + (hi - lo) * (1 + cos(pi * k / n)) / 2`` in torch's operation order.
 
     ``k`` holds whole numbers; a float64 ``k`` is overwritten with the result.
+    ``n`` is one length or one per element of ``k``.
     """
     if k.dtype == np.float64:
         x = k
@@ -731,15 +732,7 @@ class cosine_restarts(Schedule):
             return _cos_anneal(self.peak, self.floor, t % self.period, self.period)
         starts, lengths = self._cycles(int(t.max()) if t.size else 0)
         cycle = np.searchsorted(starts, t, side="right") - 1
-        into = t - starts[cycle]
-        x = np.multiply(into, np.pi, dtype=np.float64)
-        x /= lengths[cycle]
-        np.cos(x, out=x)
-        x += 1.0
-        x *= self.peak - self.floor
-        x /= 2
-        x += self.floor
-        return x
+        return _cos_anneal(self.peak, self.floor, t - starts[cycle], lengths[cycle])
 
 
 class cyclical(Schedule):
