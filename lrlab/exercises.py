@@ -73,7 +73,10 @@ def is_correct(exercise: str, answer: Any, rtol: float = 1e-6, **params: Any) ->
     >>> is_correct("max-stable-lr", 0.2, a=5)
     True
     """
-    target = expected(exercise, **params)
+    return _matches(answer, expected(exercise, **params), rtol)
+
+
+def _matches(answer: Any, target: float, rtol: float) -> bool:
     try:
         value = float(answer)
     except (TypeError, ValueError):
@@ -107,7 +110,7 @@ def check(exercise: str, answer: Any, rtol: float = 1e-6, **params: Any) -> None
     target = expected(exercise, **params)
     if answer is None:
         print("No answer yet: replace None with your answer and run the cell again.")
-    elif is_correct(exercise, answer, rtol=rtol, **params):
+    elif _matches(answer, target, rtol):
         print(f"Correct: {answer!r} is right.")
     else:
         try:
