@@ -7,7 +7,6 @@ noisy quadratic model and checkpoint branching of the tiny language model.
 
 from __future__ import annotations
 
-import functools
 import math
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -38,9 +37,6 @@ __all__ = [
     "train_per_seed",
     "wsd_explorer",
 ]
-
-_open_number = functools.partial(check_number, closed=False)
-
 
 # ----------------------------------------------------------------- 1cycle
 
@@ -82,7 +78,7 @@ def one_cycle_phase_ends(
     (4499.0, 8998.0, 9999.0)
     """
     n = check_int("total_steps", total_steps, 2)
-    pct = _open_number("pct_start", pct_start, 0.0, 1.0)
+    pct = check_number("pct_start", pct_start, 0.0, 1.0, closed=False)
     if three_phase:
         return (float(pct * n) - 1, float(2 * pct * n) - 2, float(n - 1))
     return (float(pct * n) - 1, float(n - 1))
@@ -210,14 +206,12 @@ def one_cycle_explorer(
     249
     """
     check_int("total_steps", total_steps, 100, 5000)
-    if not 0.05 <= pct_start <= 0.45:
-        raise ValueError(f"pct_start must be in [0.05, 0.45], got {pct_start!r}")
-    if not 1.0 <= div_factor <= 1000.0:
-        raise ValueError(f"div_factor must be in [1, 1000], got {div_factor!r}")
-    if not 1.0 <= final_div_factor <= 1e5:
-        raise ValueError(f"final_div_factor must be in [1, 1e5], got {final_div_factor!r}")
+    check_number("pct_start", pct_start, 0.05, 0.45)
+    check_number("div_factor", div_factor, 1.0, 1000.0)
+    check_number("final_div_factor", final_div_factor, 1.0, 1e5)
     if anneal not in schedules.ANNEAL_STRATEGIES:
-        raise ValueError(f"anneal must be one of 'cos', 'linear', got {anneal!r}")
+        valid = ", ".join(repr(name) for name in schedules.ANNEAL_STRATEGIES)
+        raise ValueError(f"anneal must be one of {valid}, got {anneal!r}")
     style = {"description_width": "initial"}
     controls = {
         "total_steps": slider("total steps T", total_steps, 100, 5000, 100, integer=True),
@@ -478,8 +472,7 @@ def plot_wsd_nqm(
     """
     nqm = nqm or NoisyQuadratic.standard(dim=1000)
     limit = nqm.max_stable_lr()
-    if not 0 < peak < limit:
-        raise ValueError(f"peak must be in (0, {limit!r}) for this model, got {peak!r}")
+    check_number("peak", peak, 0.0, limit, closed=False)
     total_steps = check_int("total_steps", total_steps, 100)
     if not 0 < decay_frac <= 0.98:
         raise ValueError(f"decay_frac must be in (0, 0.98], got {decay_frac!r}")
@@ -547,15 +540,12 @@ def wsd_explorer(
     >>> float(ex.figure.axes[0].lines[0].get_ydata()[100])
     0.5
     """
-    if not 0.05 <= peak <= 1.5:
-        raise ValueError(f"peak must be in [0.05, 1.5], got {peak!r}")
-    if not 0.02 <= decay_frac <= 0.6:
-        raise ValueError(f"decay_frac must be in [0.02, 0.6], got {decay_frac!r}")
+    check_number("peak", peak, 0.05, 1.5)
+    check_number("decay_frac", decay_frac, 0.02, 0.6)
     if decay not in schedules.DECAY_SHAPES:
         valid = ", ".join(repr(shape) for shape in schedules.DECAY_SHAPES)
         raise ValueError(f"decay must be one of {valid}, got {decay!r}")
-    if not 0.001 <= floor_frac <= 1:
-        raise ValueError(f"floor_frac must be in [0.001, 1], got {floor_frac!r}")
+    check_number("floor_frac", floor_frac, 0.001, 1.0)
     total_steps = check_int("total_steps", total_steps, 100)
     nqm = NoisyQuadratic.standard(dim=1000)
     controls = {
