@@ -856,6 +856,12 @@ def lr_range_test(
     -------
     RangeTest
 
+    Raises
+    ------
+    ValueError
+        For bad arguments, or when the loss blows up before three learning
+        rates have been tried (``start`` too large).
+
     Examples
     --------
     >>> rt = lr_range_test(steps=100)
@@ -890,6 +896,11 @@ def lr_range_test(
             if value > stop_factor * best:
                 stopped = True
                 break
+    if len(lrs) < 3:
+        raise ValueError(
+            f"start = {start!r} is already too large: the loss blew up after {len(lrs)} "
+            f"update(s), before 3 learning rates could be tried; lower start"
+        )
     lr_arr, smooth_arr = np.array(lrs), np.array(smooth)
     return RangeTest(
         lr=lr_arr,

@@ -72,3 +72,8 @@ def test_plot_is_white_with_labelled_log_axis():
 def test_bad_range_test_input(kwargs, match):
     with pytest.raises(ValueError, match=match):
         lr_range_test(**kwargs)
+
+
+def test_start_too_large_is_named():
+    with pytest.raises(ValueError, match=r"start = 1\.0 is already too large"):
+        lr_range_test(start=1.0, end=100.0, steps=10)
