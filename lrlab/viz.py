@@ -156,6 +156,22 @@ def plot_schedules(
 def plot_gd_1d(lrs: Sequence[float], steps: int, x0: float = 0.0, b: float = 3.0) -> Figure:
     """Iterates of gradient descent on ``(x - b)**2`` for several learning rates.
 
+    Parameters
+    ----------
+    lrs : sequence of float
+        Learning rates, one line each.
+    steps : int
+        Number of updates drawn.
+    x0 : float
+        Starting point.
+    b : float
+        Minimiser, drawn as a dashed line.
+
+    Returns
+    -------
+    Figure
+        One line per learning rate (``x_0 … x_steps``), then the minimum.
+
     Examples
     --------
     >>> len(plot_gd_1d([0.1, 0.9], 10).axes[0].lines)
@@ -183,6 +199,21 @@ def plot_path_2d(
 
     The left panel shows the path over level sets; the right panel shows the
     loss on a log scale. The path is the line labelled ``"path"``.
+
+    Parameters
+    ----------
+    problem : Quadratic2D
+        The valley.
+    lr : float
+        Constant learning rate.
+    steps : int
+        Number of updates.
+    start : (float, float)
+        Starting point.
+
+    Returns
+    -------
+    Figure
 
     Examples
     --------
