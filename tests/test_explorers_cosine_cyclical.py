@@ -118,7 +118,7 @@ def test_chapter_4_exercises_are_registered():
         (lambda: cc.restart_step(10, 2, 0), r"n must be an integer >= 1, got 0"),
         (
             lambda: cc.plot_restarts_on_nqm(lrlab.NoisyQuadratic.standard(5), 100, 2.5, 10),
-            r"peak must be a number in \[0, 2\], got 2.5",
+            r"peak must be a number in \(0, 2\), got 2.5",
         ),
         (
             lambda: cc.plot_restarts_on_nqm(lrlab.NoisyQuadratic.standard(5), 100, 0.5, 200),

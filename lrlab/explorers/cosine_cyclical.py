@@ -27,7 +27,7 @@ import lrlab
 from lrlab._checks import check_int, check_number
 from lrlab.exercises import register
 from lrlab.nqm import NoisyQuadratic
-from lrlab.schedules import Schedule
+from lrlab.schedules import CYCLIC_MODES, Schedule
 from lrlab.training import History
 from lrlab.viz import PALETTE, new_figure
 from lrlab.widgets import Explorer, slider
@@ -227,9 +227,7 @@ def plot_restarts_on_nqm(
     """
     steps = check_int("steps", steps, 2)
     limit = nqm.max_stable_lr()
-    peak = check_number("peak", peak, 0.0, limit)
-    if not 0 < peak < limit:
-        raise ValueError(f"peak must be in (0, {limit!r}), got {peak!r}")
+    peak = check_number("peak", peak, 0.0, limit, closed=False)
     period = check_int("period", period, 1, steps)
     period_mult = check_int("period_mult", period_mult, 1)
     floor = check_number("floor", floor, 0.0, peak)
@@ -512,10 +510,9 @@ def cyclical_explorer(
         "peak": slider("max LR", peak, 0.001, 0.05, 0.0005),
         "step_size_up": slider("steps up", step_size_up, low, steps, 1, integer=True),
         "step_size_down": slider("steps down", step_size_down, low, steps, 1, integer=True),
-        "mode": w.Dropdown(options=["triangular", "triangular2", "exp_range"], value=mode),
+        "mode": w.Dropdown(options=list(CYCLIC_MODES), value=mode, description="mode"),
         "gamma": gamma_slider,
     }
-    controls["mode"].description = "mode"
 
     def draw(**values: Any) -> Figure:
         values["base"] = min(values["base"], values["peak"])

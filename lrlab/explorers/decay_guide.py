@@ -240,9 +240,7 @@ def half_life(gamma: float) -> float:
     >>> round(half_life(0.99), 2)
     68.97
     """
-    gamma = check_number("gamma", gamma, 0.0, 1.0)
-    if gamma in (0.0, 1.0):
-        raise ValueError(f"gamma must be in the open interval (0, 1), got {gamma!r}")
+    gamma = check_number("gamma", gamma, 0.0, 1.0, closed=False)
     return math.log(2.0) / -math.log(gamma)
 
 
@@ -645,9 +643,7 @@ def race_schedule(family: str, peak: float, total_steps: int, warmup_steps: int)
     if family not in RACE_FAMILIES:
         valid = ", ".join(repr(name) for name in RACE_FAMILIES)
         raise ValueError(f"family must be one of {valid}, got {family!r}")
-    peak = check_number("peak", peak, 0.0, math.inf)
-    if peak == 0.0:
-        raise ValueError(f"peak must be a learning rate > 0, got {peak!r}")
+    peak = check_number("peak", peak, 0.0, math.inf, closed=False)
     n = check_int("total_steps", total_steps, 2)
     w = check_int("warmup_steps", warmup_steps, 1, n // 2)
     d = n - w
