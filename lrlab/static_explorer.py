@@ -345,9 +345,14 @@ def _ticks(axis: Any, limits: tuple[float, float]) -> dict[str, Any]:
     return {"major": major, "minor": minor, "offset": offset}
 
 
+def _drawn(style: Any) -> bool:
+    """Whether a line style or marker draws anything (matplotlib spells "nothing" several ways)."""
+    return style not in ("None", "none", "", " ", None)
+
+
 def _dashes(line: Line2D) -> list[float]:
     """Dash pattern in page pixels (empty for a solid line)."""
-    if line.get_linestyle() in ("-", "None", "none", "", " "):
+    if line.get_linestyle() == "-" or not _drawn(line.get_linestyle()):
         return []
     return [round(d * DPI / 72, 2) for d in (line._dash_pattern[1] or [])]
 
@@ -364,13 +369,12 @@ def _line(line: Line2D, ax: Axes, pixels: tuple[float, float]) -> dict[str, Any]
         )
         x, y = xy[:, 0], xy[:, 1]
     marker = line.get_marker()
-    has_marker = marker not in ("None", "none", "", " ", None)
+    has_marker = _drawn(marker)
     if x.size > SIMPLIFY_ABOVE and not has_marker and not frac:
         u = _to_pixels(x, ax.get_xlim(), ax.get_xscale() == "log", pixels[0])
         v = _to_pixels(y, ax.get_ylim(), ax.get_yscale() == "log", pixels[1])
         kept = _simplify(u, v, PIXEL_TOLERANCE)
         x, y = x[kept], y[kept]
-    style = line.get_linestyle()
     data: dict[str, Any] = {
         "x": _axis_values(x),
         "y": _round(y),
@@ -379,7 +383,7 @@ def _line(line: Line2D, ax: Axes, pixels: tuple[float, float]) -> dict[str, Any]
         "dash": _dashes(line),
         "z": line.get_zorder(),
     }
-    if style in ("None", "none", " ", ""):
+    if not _drawn(line.get_linestyle()):
         data["width"] = 0
     if frac:
         data["frac"] = True
@@ -479,11 +483,11 @@ def _legend(ax: Axes) -> list[dict[str, Any]] | None:
         entry: dict[str, Any] = {"label": plain_text(text.get_text())}
         if isinstance(handle, Line2D):
             entry["color"] = _colour(handle.get_color())
-            solid = handle.get_linestyle() not in ("None", "none", "", " ")
+            solid = _drawn(handle.get_linestyle())
             entry["width"] = round(handle.get_linewidth() * DPI / 72, 2) if solid else 0
             entry["dash"] = _dashes(handle)
             marker = handle.get_marker()
-            if marker not in ("None", "none", "", " ", None):
+            if _drawn(marker):
                 entry["marker"] = str(marker)
                 entry["fill"] = _colour(handle.get_markerfacecolor())
         elif handle is not None:
