@@ -32,6 +32,9 @@ def check_int(name: str, value: Any, low: int, high: int | None = None) -> int:
 def check_number(name: str, value: Any, low: float, high: float, closed: bool = True) -> float:
     """``value`` as a finite float in ``[low, high]`` (``(low, high)`` when not ``closed``).
 
+    ``high = math.inf`` leaves only the lower bound; infinity itself is refused,
+    and the message shows the interval open at ``inf``.
+
     Examples
     --------
     >>> check_number("pct", 0.3, 0, 1, closed=False)
@@ -40,8 +43,15 @@ def check_number(name: str, value: Any, low: float, high: float, closed: bool = 
     Traceback (most recent call last):
     ...
     ValueError: pct must be a number in (0, 1), got 1
+    >>> check_number("peak", math.inf, 0, math.inf)
+    Traceback (most recent call last):
+    ...
+    ValueError: peak must be a number in [0, inf), got inf
     """
-    interval = f"[{low:g}, {high:g}]" if closed else f"({low:g}, {high:g})"
+    left, right = ("[", "]") if closed else ("(", ")")
+    if high == math.inf:
+        right = ")"
+    interval = f"{left}{low:g}, {high:g}{right}"
     ok = isinstance(value, numbers.Real) and not isinstance(value, bool)
     number = float(value) if ok else math.nan
     inside = low <= number <= high if closed else low < number < high
