@@ -16,21 +16,11 @@ from typing import Any
 
 import numpy as np
 
+from lrlab._checks import check_int, check_number
+
 
 def _positive(name: str, value: Any) -> float:
-    try:
-        value = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a finite number > 0, got {value!r}") from None
-    if not math.isfinite(value) or value <= 0:
-        raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
-    return value
-
-
-def _count(name: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
-        raise ValueError(f"{name} must be an integer >= 0, got {value!r}")
-    return int(value)
+    return check_number(name, value, 0.0, math.inf, closed=False)
 
 
 def gd_quadratic(
@@ -62,7 +52,7 @@ def gd_quadratic(
     [0.0, 3.0, 3.0]
     """
     lr, a = _positive("lr", lr), _positive("a", a)
-    steps = _count("steps", steps)
+    steps = check_int("steps", steps, 0)
     xs = np.empty(steps + 1)
     x = float(x0)
     xs[0] = x
@@ -258,7 +248,7 @@ class Quadratic2D:
         [[1.0, 1.0], [0.0, 0.5]]
         """
         lr = _positive("lr", lr)
-        steps = _count("steps", steps)
+        steps = check_int("steps", steps, 0)
         factors = np.array([1.0 - lr * self.h_x, 1.0 - lr * self.h_y])
         powers = factors[None, :] ** np.arange(steps + 1, dtype=np.float64)[:, None]
         return powers * np.asarray(start, dtype=np.float64)[None, :]
