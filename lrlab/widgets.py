@@ -20,6 +20,7 @@ from IPython.display import HTML, display
 from matplotlib.figure import Figure
 
 from lrlab import problems, static_explorer, viz
+from lrlab._checks import check_int
 
 
 class Explorer:
@@ -31,8 +32,8 @@ class Explorer:
         ``draw(**values) -> Figure``, called with the current slider values.
     controls : mapping of name to ipywidgets widget
         One widget per keyword argument of ``draw``.
-    page_frames : int
-        Upper bound on the number of figures precomputed for the rendered page.
+    page_frames : int, default :data:`lrlab.static_explorer.MAX_FRAMES`
+        Upper bound on the number of figures precomputed for the rendered page, >= 1.
 
     Attributes
     ----------
@@ -55,7 +56,7 @@ class Explorer:
     ) -> None:
         self.draw = draw
         self.controls = dict(controls)
-        self.page_frames = page_frames
+        self.page_frames = check_int("page_frames", page_frames, 1)
         self._handle: Any = None
         self.figure = self._render()
         for control in self.controls.values():

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import lrlab
-from lrlab import problems, widgets
+from lrlab import problems, viz, widgets
 
 
 @pytest.fixture
@@ -85,3 +85,12 @@ def test_schedule_explorer_draws_the_schedule_for_the_slider_values():
     t = np.arange(120)
     np.testing.assert_array_equal(line.get_xdata(), t)
     np.testing.assert_array_equal(line.get_ydata(), lrlab.cosine(ex.values["peak"], 100)(t))
+
+
+def test_page_frames_must_be_positive():
+    with pytest.raises(ValueError, match="page_frames must be an integer >= 1, got 0"):
+        widgets.Explorer(
+            lambda n: viz.plot_gd_1d([0.1], n),
+            {"n": widgets.slider("n", 3, 1, 9, 1, integer=True)},
+            page_frames=0,
+        )
