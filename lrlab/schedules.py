@@ -22,6 +22,8 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from lrlab._checks import check_int, check_number
+
 __all__ = [
     "Schedule",
     "as_steps",
@@ -126,19 +128,12 @@ def _positive(name: str, value: Any) -> float:
 
 
 def _count(name: str, value: Any, low: int = 1, high: int | None = None) -> int:
-    rule = f"an integer >= {low}" if high is None else f"an integer in [{low}, {high}]"
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ValueError(f"{name} must be {rule}, got {value!r}")
-    if isinstance(value, numbers.Integral):
-        number = int(value)
-    else:
-        number_f = float(value)
-        if not number_f.is_integer():
-            raise ValueError(f"{name} must be {rule}, got {value!r}")
-        number = int(number_f)
-    if number < low or (high is not None and number > high):
-        raise ValueError(f"{name} must be {rule}, got {number!r}")
-    return number
+    """:func:`check_int` that also takes a float holding a whole number (``1e4``)."""
+    if isinstance(value, numbers.Real) and not isinstance(value, numbers.Integral):
+        number = float(value)
+        if number.is_integer():
+            value = int(number)
+    return check_int(name, value, low, high)
 
 
 def _choice(name: str, value: Any, options: Sequence[str]) -> str:
@@ -801,8 +796,8 @@ class cyclical(Schedule):
             raise ValueError(f"base must be in [0, peak] = [0, {peak!r}], got {base!r}")
         up = _count("step_size_up", step_size_up, 1)
         down = up if step_size_down is None else _count("step_size_down", step_size_down, 1)
-        high_m = _momentum_value("max_momentum", max_momentum)
-        low_m = _momentum_value("base_momentum", base_momentum)
+        high_m = check_number("max_momentum", max_momentum, 0.0, 1.0)
+        low_m = check_number("base_momentum", base_momentum, 0.0, 1.0)
         _not_above("base_momentum", low_m, "max_momentum", high_m)
         self._set(
             base=base,
@@ -849,14 +844,6 @@ class cyclical(Schedule):
         position, factor = self._shape(t)
         height = (self.max_momentum - self.base_momentum) * position
         return self.max_momentum - height * factor
-
-
-def _momentum_value(name: str, value: Any) -> float:
-    rule = "a number in [0, 1]"
-    number = _real(name, value, rule)
-    if not 0.0 <= number <= 1.0:
-        raise ValueError(f"{name} must be {rule}, got {number!r}")
-    return number
 
 
 class one_cycle(Schedule):
@@ -938,8 +925,8 @@ class one_cycle(Schedule):
         pct = _fraction("pct_start", pct_start)
         div = _positive("div_factor", div_factor)
         final_div = _positive("final_div_factor", final_div_factor)
-        high_m = _momentum_value("max_momentum", max_momentum)
-        low_m = _momentum_value("base_momentum", base_momentum)
+        high_m = check_number("max_momentum", max_momentum, 0.0, 1.0)
+        low_m = check_number("base_momentum", base_momentum, 0.0, 1.0)
         _not_above("base_momentum", low_m, "max_momentum", high_m)
         first_end = float(pct * n) - 1
         if first_end <= 0:
