@@ -56,8 +56,8 @@ _INT64_MAX = np.iinfo(np.int64).max
 def as_steps(t: Any) -> np.ndarray:
     """Validate steps and return them as an int64 array.
 
-    Integer arrays pass through without a copy; floats are accepted only when
-    they hold whole numbers.
+    ``int64`` arrays pass through without a copy; floats are accepted only
+    when they hold whole numbers.
 
     Parameters
     ----------
@@ -882,6 +882,13 @@ class one_cycle(Schedule):
     cycle_momentum : bool, default True
     base_momentum, max_momentum : float, default 0.85, 0.95
 
+    Attributes
+    ----------
+    initial_lr : float
+        The start value, ``peak / div_factor``.
+    min_lr : float
+        The final value, ``initial_lr / final_div_factor``.
+
     Examples
     --------
     >>> s = one_cycle(1e-3, 10_000, pct_start=0.3, div_factor=10, final_div_factor=100)
@@ -1109,7 +1116,7 @@ class wsd(Schedule):
         Final learning rate, in ``[0, peak]``.
     decay : {"linear", "cosine", "1-sqrt", "exponential"}, default "linear"
     start : float, default 0.0
-        Learning rate at ``t = 0``.
+        Learning rate at ``t = 0``, in ``[0, peak]``.
     warmup_shape : {"linear", "cosine", "1-sqrt"}, default "linear"
 
     Examples
@@ -1181,11 +1188,18 @@ class inverse_sqrt(Schedule):
     warmup_steps : int
         Step of the peak, >= 1.
 
+    Attributes
+    ----------
+    peak : float
+        The highest learning rate, ``(d_model * warmup_steps) ** -0.5``.
+
     Examples
     --------
     >>> s = inverse_sqrt(512, 4000)
     >>> s(16_000) / s(4000)
     0.5
+    >>> s.peak == s(4000)
+    True
     """
 
     _fields = ("d_model", "warmup_steps")
