@@ -160,6 +160,13 @@ def test_as_steps_accepts_whole_floats_and_keeps_int64_without_copy() -> None:
     assert as_steps(np.array([1, 2], dtype=np.uint8)).dtype == np.int64
 
 
+def test_step_counts_accept_whole_floats_as_ints() -> None:
+    s = wsd(1.0, 1e4, warmup_steps=np.float64(100.0), decay_steps=2000.0)
+    assert s == wsd(1.0, 10_000, 100, 2000)
+    assert type(s.total_steps) is int and type(s.warmup_steps) is int
+    assert type(multistep(0.1, [30.0, 60], 0.5).milestones[0]) is int
+
+
 # ------------------------------------------------------ values, by family
 
 
