@@ -105,7 +105,10 @@ CASES = [
 def main() -> None:
     torch.set_num_threads(1)
     t = np.arange(N)
-    print(f"{N:,} steps; medians of {REPEATS} runs; torch timed on {TORCH_STEPS:,} steps x 10")
+    print(
+        f"{N:,} steps; medians of {REPEATS} runs; "
+        f"torch timed on {TORCH_STEPS:,} steps x {N // TORCH_STEPS}"
+    )
     header = (
         f"{'schedule':<14}{'lrlab ms':>10}{'numpy ms':>10}{'torch s':>9}"
         f"{'torch/lrlab':>13}{'lrlab/numpy':>13}{'max rel diff':>14}"
