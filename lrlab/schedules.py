@@ -791,9 +791,7 @@ class cyclical(Schedule):
         max_momentum: float = 0.9,
     ) -> None:
         peak = _lr("peak", peak)
-        base = _lr("base", base)
-        if base > peak:
-            raise ValueError(f"base must be in [0, peak] = [0, {peak!r}], got {base!r}")
+        base = _not_above("base", _lr("base", base), "peak", peak)
         up = _count("step_size_up", step_size_up, 1)
         down = up if step_size_down is None else _count("step_size_down", step_size_down, 1)
         high_m = check_number("max_momentum", max_momentum, 0.0, 1.0)
