@@ -10,16 +10,19 @@ or the first Adam beta, as torch's ``OneCycleLR`` and ``CyclicLR`` do.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
+import numpy as np
+import torch
 from torch import Tensor
 from torch.optim import Optimizer
 from torch.optim.lr_scheduler import LRScheduler
 
+from lrlab._checks import check_int
 from lrlab.schedules import Schedule
 
-__all__ = ["ScheduleLR", "to_torch"]
+__all__ = ["ScheduleLR", "to_torch", "torch_lr_sequence"]
 
 
 class ScheduleLR(LRScheduler):
@@ -184,3 +187,45 @@ def to_torch(
     else:
         schedules = list(schedule)
     return ScheduleLR(optimizer, schedules, cycle_momentum=cycle_momentum)
+
+
+def torch_lr_sequence(
+    make_scheduler: Callable[[Optimizer], Any], lr: float, steps: int
+) -> np.ndarray:
+    """The learning rate a torch scheduler applies at updates ``0 .. steps - 1``.
+
+    Builds SGD on one parameter with learning rate ``lr``, attaches the
+    scheduler, and records ``param_groups[0]["lr"]`` before every
+    ``optimizer.step()``, stepping the scheduler after it (the order torch
+    asks for).
+
+    Parameters
+    ----------
+    make_scheduler : callable
+        ``make_scheduler(optimizer)`` returns a torch LR scheduler.
+    lr : float
+        The optimizer's learning rate (the scheduler's base).
+    steps : int
+        Number of updates, >= 1.
+
+    Returns
+    -------
+    numpy.ndarray
+        float64 learning rates, one per update.
+
+    Examples
+    --------
+    >>> from torch.optim.lr_scheduler import ExponentialLR
+    >>> torch_lr_sequence(lambda opt: ExponentialLR(opt, gamma=0.5), 1.0, 4).tolist()
+    [1.0, 0.5, 0.25, 0.125]
+    """
+    steps = check_int("steps", steps, 1)
+    param = torch.zeros(1, requires_grad=True)
+    opt = torch.optim.SGD([param], lr=lr)
+    scheduler = make_scheduler(opt)
+    out = np.empty(steps)
+    for t in range(steps):
+        out[t] = opt.param_groups[0]["lr"]
+        opt.step()
+        scheduler.step()
+    return out

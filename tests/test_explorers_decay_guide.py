@@ -9,6 +9,7 @@ from torch.optim.lr_scheduler import ExponentialLR, LambdaLR, PolynomialLR
 import lrlab
 from lrlab.exercises import expected, is_correct
 from lrlab.explorers import decay_guide as dg
+from lrlab.torch_adapter import torch_lr_sequence
 
 # ------------------------------------------------------------------ chapter 08
 
@@ -18,7 +19,7 @@ from lrlab.explorers import decay_guide as dg
 def test_hf_polynomial_matches_lrlab(power, warmup):
     lr, end, total = 1e-3, 1e-5, 100
     kw = dict(num_warmup_steps=warmup, num_training_steps=total, lr_end=end, power=power)
-    hf = dg.torch_lr_sequence(
+    hf = torch_lr_sequence(
         lambda opt: LambdaLR(opt, lambda t: dg.hf_polynomial_factor(t, lr_init=lr, **kw)), lr, 150
     )
     ours = lrlab.polynomial(lr, total - warmup, power=power, end=end)
@@ -37,12 +38,12 @@ def test_hf_inverse_sqrt_is_the_transformer_schedule_rescaled():
 
 def test_torch_lr_sequence_follows_the_built_ins():
     np.testing.assert_allclose(
-        dg.torch_lr_sequence(lambda opt: PolynomialLR(opt, total_iters=10, power=2.0), 1.0, 15),
+        torch_lr_sequence(lambda opt: PolynomialLR(opt, total_iters=10, power=2.0), 1.0, 15),
         lrlab.polynomial(1.0, 10, power=2.0)(np.arange(15)),
         atol=1e-15,
     )
     np.testing.assert_allclose(
-        dg.torch_lr_sequence(lambda opt: ExponentialLR(opt, gamma=0.9), 0.1, 30),
+        torch_lr_sequence(lambda opt: ExponentialLR(opt, gamma=0.9), 0.1, 30),
         lrlab.exponential(0.1, 0.9)(np.arange(30)),
         rtol=1e-14,
     )
@@ -95,7 +96,7 @@ def test_exercise_answers_are_registered():
         (lambda: dg.decay_explorer(peak=2.5), "peak"),
         (lambda: dg.decay_explorer(half_life_steps=5), "half_life_steps"),
         (lambda: dg.decay_explorer(warmup_steps=float("nan")), "warmup_steps"),
-        (lambda: dg.torch_lr_sequence(PolynomialLR, 1.0, 0), "steps"),
+        (lambda: torch_lr_sequence(PolynomialLR, 1.0, 0), "steps"),
     ],
 )
 def test_bad_input_names_parameter_value_and_range(call, name):

@@ -18,7 +18,6 @@ from typing import Any
 
 import ipywidgets as w
 import numpy as np
-import torch
 from matplotlib.figure import Figure
 
 import lrlab
@@ -150,48 +149,6 @@ def hf_linear_factor(step: int, *, num_warmup_steps: int, num_training_steps: in
     return max(
         0.0, float(num_training_steps - step) / float(max(1, num_training_steps - num_warmup_steps))
     )
-
-
-def torch_lr_sequence(
-    make_scheduler: Callable[[torch.optim.Optimizer], Any], lr: float, steps: int
-) -> np.ndarray:
-    """The learning rate a torch scheduler applies at updates ``0 .. steps - 1``.
-
-    Builds SGD on one parameter with learning rate ``lr``, attaches the
-    scheduler, and records ``param_groups[0]["lr"]`` before every
-    ``optimizer.step()``, stepping the scheduler after it (the order torch
-    asks for).
-
-    Parameters
-    ----------
-    make_scheduler : callable
-        ``make_scheduler(optimizer)`` returns a torch LR scheduler.
-    lr : float
-        The optimizer's learning rate (the scheduler's base).
-    steps : int
-        Number of updates, >= 1.
-
-    Returns
-    -------
-    numpy.ndarray
-        float64 learning rates, one per update.
-
-    Examples
-    --------
-    >>> from torch.optim.lr_scheduler import ExponentialLR
-    >>> torch_lr_sequence(lambda opt: ExponentialLR(opt, gamma=0.5), 1.0, 4).tolist()
-    [1.0, 0.5, 0.25, 0.125]
-    """
-    steps = check_int("steps", steps, 1)
-    param = torch.zeros(1, requires_grad=True)
-    opt = torch.optim.SGD([param], lr=lr)
-    scheduler = make_scheduler(opt)
-    out = np.empty(steps)
-    for t in range(steps):
-        out[t] = opt.param_groups[0]["lr"]
-        opt.step()
-        scheduler.step()
-    return out
 
 
 @register("halving-gamma")
