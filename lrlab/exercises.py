@@ -28,6 +28,33 @@ EXERCISES: dict[str, Callable[..., float]] = {
     "steps-to-tolerance": _steps_to_tolerance,
 }
 
+# Whether verdicts may show numbers (the answer echoed back, "too large"); the student
+# notebooks of ``make handouts`` switch this off with :func:`student_edition`.
+_show_values = True
+
+
+def student_edition(enabled: bool = True) -> None:
+    """Make :func:`check` say only whether an answer is right: no number, no direction.
+
+    The book's verdicts repeat the answer and say whether a wrong one is too large
+    or too small, which is enough to home in on the expected value by trial. The
+    student notebooks call this once, after their imports.
+
+    Parameters
+    ----------
+    enabled : bool
+        ``False`` restores the book's verdicts.
+
+    Examples
+    --------
+    >>> student_edition()
+    >>> check("max-stable-lr", 0.5, a=5)
+    Not yet. Check your reasoning and try again.
+    >>> student_edition(False)
+    """
+    global _show_values
+    _show_values = not enabled
+
 
 def register(exercise: str) -> Callable[[Callable[..., float]], Callable[..., float]]:
     """Decorator: register a function computing an exercise's expected answer.
@@ -100,6 +127,10 @@ def check(exercise: str, answer: Any, rtol: float = 1e-6, **params: Any) -> None
     **params
         The exercise's parameters (e.g. ``a=5`` for ``max-stable-lr``).
 
+    See Also
+    --------
+    student_edition : verdicts without numbers, for the student notebooks.
+
     Examples
     --------
     >>> check("max-stable-lr", 0.2, a=5)
@@ -111,11 +142,17 @@ def check(exercise: str, answer: Any, rtol: float = 1e-6, **params: Any) -> None
     if answer is None:
         print("No answer yet: replace None with your answer and run the cell again.")
     elif _matches(answer, target, rtol):
-        print(f"Correct: {answer!r} is right.")
+        print(f"Correct: {answer!r} is right." if _show_values else "Correct.")
     else:
         try:
             direction = "too large" if float(answer) > target else "too small"
         except (TypeError, ValueError):
-            print(f"Not a number: {answer!r}. Give your answer as a number.")
+            if _show_values:
+                print(f"Not a number: {answer!r}. Give your answer as a number.")
+            else:
+                print("Not a number: give your answer as a number.")
             return
-        print(f"Not yet: {answer!r} is {direction}. Check your reasoning and try again.")
+        if _show_values:
+            print(f"Not yet: {answer!r} is {direction}. Check your reasoning and try again.")
+        else:
+            print("Not yet. Check your reasoning and try again.")
