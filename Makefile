@@ -10,7 +10,7 @@ BOOK_FLAGS ?= -W --keep-going
 PYTEST_FLAGS ?= -n 2 --dist loadfile
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/sanitize.cfg --nbval-cell-timeout=300
 
-.PHONY: book test notebooks lint format bench clean python-check
+.PHONY: book test notebooks lint format bench clean python-check pdf
 
 python-check:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10))' 2>/dev/null || { \
@@ -34,6 +34,11 @@ book: $(STAMP) $(JS_STAMP)
 	$(BIN)/jupyter-book build . $(BOOK_FLAGS)
 	@echo
 	@echo "Open the book: file://$(CURDIR)/_build/html/index.html"
+
+# The whole book as one PDF, printed from the built HTML by headless Chromium
+# (no TeX): _build/html/editions/lrlab.pdf, linked from the front page.
+pdf: book
+	$(BIN)/python scripts/build_pdf.py
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_FLAGS) --doctest-modules lrlab tests book $(NBVAL)
