@@ -56,7 +56,6 @@ FLAGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-WORK = ROOT / "_build" / "pdf"
 PRINT_CSS = ROOT / "book" / "static" / "lrlab-print.css"
 #: A4 paper and its margins, in millimetres.
 PAPER = (210, 297)
@@ -371,7 +370,7 @@ def print_pdf(document: Path, out: Path) -> tuple[int, float]:
     from playwright.sync_api import sync_playwright
 
     start = time.perf_counter()
-    body_pdf = WORK / "body.pdf"
+    body_pdf = document.with_name("body.pdf")
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         # Laid out for print at the width of the printed text, so overflow shows before printing.
@@ -410,7 +409,7 @@ def print_pdf(document: Path, out: Path) -> tuple[int, float]:
             "document.body.classList.add('print-title-only');"
             "document.getElementById('print-title').classList.remove('print-hidden')"
         )
-        title_pdf = WORK / "title.pdf"
+        title_pdf = document.with_name("title.pdf")
         page.pdf(path=str(title_pdf), **dict(PAGE, print_background=True, page_ranges="1"))
         browser.close()
     writer = PdfWriter(clone_from=body_pdf)
@@ -427,22 +426,25 @@ def print_pdf(document: Path, out: Path) -> tuple[int, float]:
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--html", type=Path, default=HTML, help="the built HTML book")
     parser.add_argument("--out", type=Path, default=EDITIONS / PDF_NAME)
     args = parser.parse_args(argv)
     if not Path(CHROMIUM).exists():
         print(f"make pdf needs Chromium at {CHROMIUM}: sudo apt-get install chromium")
         return 1
-    WORK.mkdir(parents=True, exist_ok=True)
-    text = joined_document()
+    # The joined document and the intermediate prints sit beside the HTML, in _build/pdf.
+    work = args.html.parent / "pdf"
+    work.mkdir(parents=True, exist_ok=True)
+    text = joined_document(args.html)
     broken = _check_links(text)
     if broken:
         print("links to missing targets:\n  " + "\n  ".join(broken))
         return 1
-    document = WORK / "book.html"
+    document = work / "book.html"
     document.write_text(text, encoding="utf-8")
     pages, seconds = print_pdf(document, args.out)
     size = args.out.stat().st_size / 1e6
-    print(f"Wrote {args.out.relative_to(ROOT)}: {pages} pages, {size:.1f} MB in {seconds:.0f} s")
+    print(f"Wrote {args.out}: {pages} pages, {size:.1f} MB in {seconds:.0f} s")
     return 0
 
 
