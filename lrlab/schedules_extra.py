@@ -101,6 +101,9 @@ class shift(Schedule):
     [0.75, 0.0]
     """
 
+    schedule: Schedule
+    steps: int
+
     _fields = ("schedule", "steps")
 
     def __init__(self, schedule: Schedule, steps: int) -> None:
@@ -136,6 +139,10 @@ class clip(Schedule):
     [1.0, 0.5, 0.25, 0.2]
     """
 
+    schedule: Schedule
+    low: float
+    high: float | None
+
     _fields = ("schedule", "low", "high")
 
     def __init__(self, schedule: Schedule, low: float = 0.0, high: float | None = None) -> None:
@@ -170,6 +177,8 @@ class product(Schedule):
     >>> s([0, 1, 2, 3]).tolist()
     [0.1, 0.05, 0.25, 0.125]
     """
+
+    schedules: tuple[Schedule, ...]
 
     _fields = ("schedules",)
 
@@ -213,6 +222,11 @@ class exponential_rate(Schedule):
     >>> exponential_rate(0.1, 0.5, 10, staircase=True)(19)
     0.05
     """
+
+    start: float
+    rate: float
+    decay_steps: int
+    staircase: bool
 
     _fields = ("start", "rate", "decay_steps")
     _extras: ClassVar[dict[str, Any]] = {"staircase": False}
@@ -259,6 +273,12 @@ class inverse_time(Schedule):
     >>> inverse_time(1.0, 10, power=0.5)(30)
     0.5
     """
+
+    start: float
+    decay_steps: int
+    rate: float
+    power: float
+    staircase: bool
 
     _fields = ("start", "decay_steps", "rate")
     _extras: ClassVar[dict[str, Any]] = {"power": 1.0, "staircase": False}
@@ -321,6 +341,14 @@ class cosine_cycles(Schedule):
     [1.0, 0.5, 0.5, 0.0, 0.0]
     """
 
+    peak: float
+    period: int
+    period_mult: int
+    floor: float
+    decay: float
+    decay_of: str
+    cycles: int | None
+
     _fields = ("peak", "period", "period_mult", "floor", "decay", "decay_of", "cycles")
 
     def __init__(
@@ -354,14 +382,19 @@ class cosine_cycles(Schedule):
     def _cycle_of(self, t: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Cycle index, position inside it and its length, by integer arithmetic."""
         if self.period_mult == 1:
-            return t // self.period, t % self.period, np.full(t.shape, self.period)
+            return (
+                np.asarray(t // self.period),
+                np.asarray(t % self.period),
+                np.full(t.shape, self.period),
+            )
         top = int(t.max()) if t.size else 0
         starts, lengths = [0], [self.period]
         while starts[-1] + lengths[-1] <= top:
             starts.append(starts[-1] + lengths[-1])
             lengths.append(lengths[-1] * self.period_mult)
         index = np.searchsorted(np.array(starts), t, side="right") - 1
-        return index, t - np.array(starts)[index], np.array(lengths)[index]
+        offsets = np.asarray(t - np.array(starts)[index])
+        return index, offsets, np.array(lengths)[index]
 
     def _eval(self, t: np.ndarray) -> np.ndarray:
         index, k, length = self._cycle_of(t)
@@ -403,6 +436,13 @@ class phases(Schedule):
     >>> s([0, 1, 2, 5, 8]).tolist()
     [0.1, 0.55, 1.0, 0.5, 0.0]
     """
+
+    pairs: tuple[tuple[float, float], ...]
+    fractions: tuple[float, ...]
+    shape: str
+    _marks: np.ndarray
+    _starts: np.ndarray
+    _ends: np.ndarray
 
     _fields = ("pairs", "fractions", "total_steps", "shape")
 
