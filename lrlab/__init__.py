@@ -1,5 +1,11 @@
 """lrlab: learning-rate schedules, exact PyTorch parity, and small experiments to learn from."""
 
+from lrlab.interop import from_fastai as from_fastai
+from lrlab.interop import from_hf as from_hf
+from lrlab.interop import from_keras as from_keras
+from lrlab.interop import from_optax as from_optax
+from lrlab.interop import from_timm as from_timm
+from lrlab.interop import to_hf as to_hf
 from lrlab.nqm import NoisyQuadratic as NoisyQuadratic
 from lrlab.schedules import Schedule as Schedule
 from lrlab.schedules import constant as constant
