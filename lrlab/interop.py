@@ -504,7 +504,7 @@ def _timm_multistep(
     main: Schedule = multistep(lr, [max(m - 1, 0) for m in marks], decay_rate)
     if not warmup_t and marks and min(marks) <= 1:
         # Update 0 still runs at the base rate the constructor set.
-        main = join([constant(lr), main], [1])
+        main = join([constant(lr), shift(main, 1)], [1])
     return _timm_compose(lr, main, warmup_t, warmup_lr_init, warmup_prefix)
 
 
@@ -622,11 +622,12 @@ def _optax_exponential(
 ) -> Schedule:
     if transition_steps <= 0 or decay_rate == 0:
         return constant(init_value)
-    body: Schedule = exponential_rate(init_value, decay_rate, transition_steps, staircase)
-    if end_value is not None:
-        # end_value is a floor when decaying and a ceiling when growing.
-        body = clip(body, low=end_value) if decay_rate < 1 else clip(body, high=end_value)
-    return _chain([(constant(init_value), max(transition_begin, 0)), (body, 0)])
+    body = exponential_rate(init_value, decay_rate, transition_steps, staircase)
+    out = _chain([(constant(init_value), max(transition_begin, 0)), (body, 0)])
+    if end_value is None:
+        return out
+    # end_value is a floor when decaying and a ceiling otherwise, over the whole schedule.
+    return clip(out, low=end_value) if decay_rate < 1 else clip(out, high=end_value)
 
 
 def _optax_cosine_decay(
