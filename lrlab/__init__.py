@@ -1,5 +1,7 @@
 """lrlab: learning-rate schedules, exact PyTorch parity, and small experiments to learn from."""
 
+from lrlab.audit import AuditReport as AuditReport
+from lrlab.audit import audit as audit
 from lrlab.interop import from_fastai as from_fastai
 from lrlab.interop import from_hf as from_hf
 from lrlab.interop import from_keras as from_keras
