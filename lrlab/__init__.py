@@ -1,5 +1,13 @@
 """lrlab: learning-rate schedules, exact PyTorch parity, and small experiments to learn from."""
 
+from lrlab.audit import AuditReport as AuditReport
+from lrlab.audit import audit as audit
+from lrlab.interop import from_fastai as from_fastai
+from lrlab.interop import from_hf as from_hf
+from lrlab.interop import from_keras as from_keras
+from lrlab.interop import from_optax as from_optax
+from lrlab.interop import from_timm as from_timm
+from lrlab.interop import to_hf as to_hf
 from lrlab.nqm import NoisyQuadratic as NoisyQuadratic
 from lrlab.schedules import Schedule as Schedule
 from lrlab.schedules import constant as constant
@@ -19,6 +27,13 @@ from lrlab.schedules import step_decay as step_decay
 from lrlab.schedules import warmup_cosine as warmup_cosine
 from lrlab.schedules import with_warmup as with_warmup
 from lrlab.schedules import wsd as wsd
+from lrlab.schedules_extra import clip as clip
+from lrlab.schedules_extra import cosine_cycles as cosine_cycles
+from lrlab.schedules_extra import exponential_rate as exponential_rate
+from lrlab.schedules_extra import inverse_time as inverse_time
+from lrlab.schedules_extra import phases as phases
+from lrlab.schedules_extra import product as product
+from lrlab.schedules_extra import shift as shift
 from lrlab.tasks import ContextMLP as ContextMLP
 from lrlab.tasks import MarkovTask as MarkovTask
 from lrlab.torch_adapter import to_torch as to_torch

@@ -90,7 +90,8 @@ def gd_quadratic_closed_form(
     steps = np.asarray(t)
     if not np.issubdtype(steps.dtype, np.integer) or np.any(steps < 0):
         raise ValueError(f"t must be an integer >= 0 (or an array of them), got {t!r}")
-    out = b + (x0 - b) * (1.0 - 2.0 * a * lr) ** steps.astype(np.float64)
+    # float_power rounds the same on every CPU; ** on arrays uses vector kernels that do not.
+    out = b + (x0 - b) * np.float_power(1.0 - 2.0 * a * lr, steps)
     return float(out) if steps.ndim == 0 else out
 
 
@@ -250,5 +251,5 @@ class Quadratic2D:
         lr = _positive("lr", lr)
         steps = check_int("steps", steps, 0)
         factors = np.array([1.0 - lr * self.h_x, 1.0 - lr * self.h_y])
-        powers = factors[None, :] ** np.arange(steps + 1, dtype=np.float64)[:, None]
+        powers = np.float_power(factors[None, :], np.arange(steps + 1)[:, None])
         return powers * np.asarray(start, dtype=np.float64)[None, :]
