@@ -10,7 +10,7 @@ BOOK_FLAGS ?= -W --keep-going
 PYTEST_FLAGS ?= -n 2 --dist loadfile
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/sanitize.cfg --nbval-cell-timeout=300
 
-.PHONY: book test notebooks lint format bench clean python-check pdf
+.PHONY: book test notebooks lint format bench clean python-check pdf handouts
 
 python-check:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10))' 2>/dev/null || { \
@@ -32,6 +32,7 @@ $(JS_STAMP): scripts/vendor_js.sh | $(STAMP)
 
 book: $(STAMP) $(JS_STAMP)
 	$(BIN)/jupyter-book build . $(BOOK_FLAGS)
+	$(BIN)/python scripts/make_handouts.py
 	@echo
 	@echo "Open the book: file://$(CURDIR)/_build/html/index.html"
 
@@ -39,6 +40,11 @@ book: $(STAMP) $(JS_STAMP)
 # (no TeX): _build/html/editions/lrlab.pdf, linked from the front page.
 pdf: book
 	$(BIN)/python scripts/build_pdf.py
+
+# Student notebooks without solutions and the teacher's pack, generated from the
+# chapters into _build/html/editions (make book writes them too).
+handouts: $(STAMP)
+	$(BIN)/python scripts/make_handouts.py
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_FLAGS) --doctest-modules lrlab tests book $(NBVAL)

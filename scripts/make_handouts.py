@@ -555,7 +555,7 @@ def teachers_pack(chapters: list[Chapter], folder: Path) -> None:
         lambda m: f"[{m.group(1)}](notebooks/{m.group(2)})" if m.group(2) in names else m.group(1),
         plan,
     )
-    plan = re.sub(r'<a href="(?!https?:)[^"]*">(.*?)</a>', r"\1", plan)
+    plan = re.sub(r'<a href="(?!https?:)[^"]*">(.*?)</a>', r"\1", plan, flags=re.S)
     (folder / "course_plan.md").write_text(plan, encoding="utf-8")
     (folder / "notebooks").mkdir(exist_ok=True)
     for chapter in chapters:

@@ -11,6 +11,7 @@ import ast
 import builtins
 import json
 import logging
+import os
 import re
 import shutil
 import subprocess
@@ -290,6 +291,21 @@ def test_student_notebook_runs_to_its_first_exercise(handouts: Path, path: Path)
         verdict = "".join(o.get("text", "") for o in nb.cells[check].outputs)
         assert verdict.startswith("No answer yet"), verdict
         assert not re.search(r"\d", verdict), verdict
+
+
+@pytest.mark.parametrize("page", ["book/intro.md", "book/course_plan.md"])
+def test_front_page_and_course_plan_link_the_files_the_scripts_write(page: str) -> None:
+    source = ROOT / page
+    # Built pages sit in the site as their source sits in the repository.
+    built = editions.HTML / Path(page).with_suffix(".html")
+    folder = Path(os.path.relpath(editions.EDITIONS, built.parent)).as_posix()
+    written = {
+        f"{folder}/{editions.PDF_NAME}",
+        f"{folder}/{editions.STUDENT_DIR}.zip",
+        f"{folder}/{editions.TEACHER_DIR}.zip",
+    }
+    links = set(re.findall(r'href="([^"]*editions/[^"]*)"', source.read_text(encoding="utf-8")))
+    assert links == written
 
 
 # --- the PDF ---------------------------------------------------------------------------
