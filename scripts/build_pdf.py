@@ -36,6 +36,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import yaml
@@ -152,6 +153,27 @@ def _strip_controls(body: Tag) -> None:
             summary.decompose()
 
 
+def _mark_outline(soup: BeautifulSoup, body: Tag, anchor: str) -> None:
+    """Mark the page's title and sections for the PDF's bookmarks.
+
+    Chromium writes a named destination only for an element some link points to,
+    so each section heading becomes a link to its own section.
+    """
+    title = body.find("h1")
+    if title is not None:
+        title["data-outline"] = "1"
+        title["data-target"] = anchor
+    for heading in body.find_all("h2"):
+        section = heading.find_parent("section", id=True)
+        if section is None:
+            continue
+        link = soup.new_tag("a", href=f"#{section['id']}", attrs={"class": "print-self"})
+        link.extend(list(heading.contents))
+        heading.append(link)
+        heading["data-outline"] = "2"
+        heading["data-target"] = str(section["id"])
+
+
 def read_chapter(name: str, part: str, names: set[str], html_root: Path) -> Chapter:
     """Cut the article out of one built page and make its ids and links document-wide."""
     page = html_root / f"{name}.html"
@@ -172,6 +194,7 @@ def read_chapter(name: str, part: str, names: set[str], html_root: Path) -> Chap
             del link["href"]
         else:
             link["href"] = target
+    _mark_outline(soup, body, anchor)
     for image in body.find_all("img", src=True):
         src = urlsplit(str(image["src"]))
         if not src.scheme:
@@ -241,7 +264,10 @@ def _title_page() -> str:
 
 
 def _toc(chapters: list[Chapter], appendix: list[Chapter]) -> str:
-    rows = ['<nav class="print-toc" id="print-toc"><h1>Contents</h1>']
+    rows = [
+        '<nav class="print-toc" id="print-toc"><h1 data-outline="1" data-target="print-toc">'
+        '<a class="print-self" href="#print-toc">Contents</a></h1>'
+    ]
     part = None
     for chapter in chapters:
         if chapter.part != part:
@@ -266,11 +292,18 @@ def _toc_row(anchor: str, title: str) -> str:
 
 def _appendix(chapters: list[Chapter]) -> str:
     parts = ['<section class="print-page print-appendix" id="print-solutions">']
-    parts.append("<h1>Solutions to the exercises</h1>")
+    parts.append(
+        '<h1 data-outline="1" data-target="print-solutions">Solutions to the exercises</h1>'
+    )
     for chapter in chapters:
         if not chapter.solutions:
             continue
-        parts.append(f'<h2><a href="#{chapter.anchor}">{html.escape(chapter.title)}</a></h2>')
+        # Bookmarked at its first solution, which the chapter links to.
+        first = html.escape(str(chapter.solutions[0]["id"]))
+        parts.append(
+            f'<h2 data-outline="2" data-target="{first}"><a href="#{chapter.anchor}">'
+            f"{html.escape(chapter.title)}</a></h2>"
+        )
         parts.extend(str(solution) for solution in chapter.solutions)
     parts.append("</section>")
     return "\n".join(parts)
@@ -303,6 +336,17 @@ def _check_links(document: str) -> list[str]:
     targets = re.findall(r'href="#([^"]+)"', document)
     return sorted({html.unescape(t) for t in targets} - {html.unescape(i) for i in ids})
 
+
+# Bookmark titles as a reader sees them: typeset math by its text, not its TeX.
+_OUTLINE = """() => Array.from(document.querySelectorAll("[data-outline]")).map(h => {
+  const copy = h.cloneNode(true);
+  copy.querySelectorAll("mjx-container").forEach(m => {
+    const mml = m.querySelector("mjx-assistive-mml");
+    m.replaceWith(mml ? mml.textContent : "");
+  });
+  const title = copy.textContent.replace(/\\s+/g, " ").trim();
+  return [Number(h.dataset.outline), h.dataset.target, title];
+})"""
 
 _WAIT_FOR_MATH = """async () => {
   await MathJax.startup.promise;
@@ -393,7 +437,6 @@ def print_pdf(document: Path, out: Path) -> tuple[int, float]:
             header_template="<span></span>",
             footer_template=FOOTER,
             print_background=True,
-            outline=True,
         )
         numbers: dict[str, int] = {}
         for _ in range(3):
@@ -405,6 +448,7 @@ def print_pdf(document: Path, out: Path) -> tuple[int, float]:
             _fill_pages(page, numbers)
         else:
             raise RuntimeError("page numbers did not settle after three prints")
+        outline = page.evaluate(_OUTLINE)
         page.evaluate(
             "document.body.classList.add('print-title-only');"
             "document.getElementById('print-title').classList.remove('print-hidden')"
@@ -418,10 +462,29 @@ def print_pdf(document: Path, out: Path) -> tuple[int, float]:
     writer.set_page_label(0, 0, style="/r")
     writer.set_page_label(1, len(writer.pages) - 1, style="/D", start=1)
     writer.add_metadata({"/Title": _config()[0], "/Author": _config()[1]})
+    _add_outline(writer, outline, numbers)
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("wb") as handle:
         writer.write(handle)
     return len(writer.pages), time.perf_counter() - start
+
+
+def _add_outline(writer: PdfWriter, outline: list[list[Any]], numbers: dict[str, int]) -> None:
+    """Bookmarks for every page of the book and its sections.
+
+    Chromium's own outline (``outline=True``) needs a tagged PDF, which doubles the
+    file and, in this version, repeats every heading's text in its bookmark.
+    """
+    parent = None
+    for level, target, title in outline:
+        if target not in numbers:
+            continue
+        # Body page n (from 1) is page n of the final file, after the title page.
+        if level == 1:
+            parent = writer.add_outline_item(title=title, page_number=numbers[target])
+        elif parent is not None:
+            writer.add_outline_item(title=title, page_number=numbers[target], parent=parent)
+    writer.page_mode = "/UseOutlines"
 
 
 def main(argv: list[str]) -> int:

@@ -355,7 +355,8 @@ def _titles() -> list[str]:
     for doc in editions.documents():
         source = doc.source()
         if source.suffix == ".ipynb":
-            text = "\n".join(c.source for c in nbformat.read(source, 4).cells)
+            cells = nbformat.read(source, 4).cells
+            text = "\n".join(c.source for c in cells if c.cell_type == "markdown")
         else:
             text = source.read_text(encoding="utf-8")
         found = re.search(r"^# (.+)$", text, re.M)
@@ -380,17 +381,29 @@ def test_pdf_has_every_chapter_in_order_with_working_links(pdf) -> None:
     titles = _titles()
     assert len(titles) + 3 <= len(reader.pages) <= 500, len(reader.pages)
     assert 1e6 < path.stat().st_size < 40e6, path.stat().st_size
-    # The contents list every page with the printed number of the page it starts on.
-    contents = pages[1]
-    starts = []
-    for title in titles:
-        found = re.search(re.escape(_squash(title)) + r"\.*(\d+)", contents)
-        assert found, f"{title!r} is not in the contents"
-        printed = int(found.group(1))
-        assert _squash(title) in pages[printed], f"{title!r} is not on page {printed}"
-        starts.append(printed)
-    assert starts == sorted(starts), "pages are not in _toc.yml order"
-    assert "Solutionstotheexercises" in "".join(pages[starts[-1] :])
+    # One bookmark per page of _toc.yml, in order, then the appendix; each opens
+    # the page that carries its title.
+    bookmarks = [
+        (o.title, reader.get_destination_page_number(o))
+        for o in reader.outline
+        if not isinstance(o, list)
+    ]
+    expected = ["Contents", *titles, "Solutions to the exercises"]
+    assert [_squash(t) for t, _ in bookmarks] == [_squash(t) for t in expected]
+    starts = [page for _, page in bookmarks]
+    assert starts == sorted(starts)
+    for title, page in bookmarks:
+        assert _squash(title) in pages[page], f"{title!r} is not on page {page}"
+    # The contents give each page's printed number: the page's index in the file,
+    # since the title page comes first and the numbering starts after it.
+    rows, part = [], ""
+    for doc, (title, page) in zip(editions.documents(), bookmarks[1:], strict=False):
+        if doc.part != part:
+            part = doc.part
+            rows.append(part)
+        rows.append(f"{title}{page}")
+    rows += ["Appendix", f"Solutions to the exercises{bookmarks[-1][1]}"]
+    assert _squash("".join(rows)) in pages[1]
     # Internal links point at destinations that exist.
     names = set(reader.named_destinations)
     links = [
