@@ -10,10 +10,12 @@ its worked solutions removed and every output cleared. A solution is whatever
 the MyST markers enclose, whatever the chapter says:
 
 - a ``{solution}`` directive, inside one Markdown cell (colon or backtick fence,
-  nested fences allowed), and
+  nested fences allowed);
 - everything from a ``{solution-start}`` directive to its ``{solution-end}``,
-  across cells (the gated form used when a solution runs code),
-- and any cell tagged ``solution``.
+  across cells (the gated form used when a solution runs code);
+- any cell tagged ``solution``;
+- and any code cell that reads a name only removed cells define (a hidden check
+  on a solution's result would stop the student's run with a NameError).
 
 The exercises and their ``check(...)`` cells stay. One cell is added after the
 first cell that imports ``lrlab``: it calls ``lrlab.exercises.student_edition()``,
@@ -187,7 +189,7 @@ class _Splitter:
                 kept.append(line)
         elif self.mode == "gated":
             found = DIRECTIVE.match(line)
-            if found and found.group("name") == "solution-end" and not self._in_code():
+            if found and found.group("name") == "solution-end" and not self.gated_code:
                 self.mode = "end"
                 self.stack = [_Block(found.group("fence"), False)]
             else:
@@ -224,9 +226,6 @@ class _Splitter:
             self.gated_code.pop()
         self._add_text(line)
 
-    def _in_code(self) -> bool:
-        return bool(self.gated_code)
-
     def _close_exercise(self) -> None:
         self.mode = "keep"
         label = ""
@@ -249,13 +248,16 @@ class _Splitter:
 
     def code(self, cell: Any) -> bool:
         """Whether students keep this code cell."""
-        tagged = SOLUTION_TAG in cell.get("metadata", {}).get("tags", [])
-        if self.mode == "gated" or tagged:
-            label = self.current or (self.order[-1] if self.order else None)
-            if label is not None:
-                self._solution(label).solution.append(cell)
+        if self.mode == "gated":
+            self._solution(str(self.current)).solution.append(cell)
             return False
         return True
+
+    def tagged(self, cell: Any) -> None:
+        """A cell tagged as a solution belongs to the exercise before it."""
+        if self.order:
+            part = cell.source + "\n" if cell.cell_type == "markdown" else cell
+            self._solution(self.current or self.order[-1]).solution.append(part)
 
     def finish(self) -> list[Exercise]:
         if self.mode == "gated":
@@ -288,9 +290,11 @@ def split_chapter(path: Path) -> Chapter:
     cells = []
     removed = []
     for cell in nb.cells:
-        if cell.cell_type == "markdown":
-            if SOLUTION_TAG in cell.get("metadata", {}).get("tags", []):
-                continue
+        if SOLUTION_TAG in cell.get("metadata", {}).get("tags", []):
+            splitter.tagged(cell)
+            if cell.cell_type == "code":
+                removed.append(cell.source)
+        elif cell.cell_type == "markdown":
             text = splitter.markdown(cell.source)
             if text.strip():
                 kept = copy.deepcopy(cell)
@@ -306,9 +310,9 @@ def split_chapter(path: Path) -> Chapter:
     exercises = splitter.finish()
     cells = _without_dependents(cells, removed)
     heading = _title(nb) or path.stem
-    student = copy.deepcopy(nb)
+    metadata = {k: copy.deepcopy(v) for k, v in nb.metadata.items() if k != "widgets"}
+    student = nbformat.v4.new_notebook(metadata=metadata)
     student.cells = _with_student_cells(cells, heading)
-    student.metadata.pop("widgets", None)
     return Chapter(path, heading, student, exercises, _glued(nb))
 
 
@@ -405,9 +409,15 @@ class _Citations:
             return key
         people = entry.persons.get("author", [])
         names = [codecs.decode(" ".join(p.last_names), "ulatex") for p in people]
-        who = names[0] if len(names) == 1 else " and ".join(names) if len(names) == 2 else ""
-        who = who or f"{names[0]} et al." if names else key
-        return f"{who.replace('{', '').replace('}', '')} {entry.fields.get('year', '')}".strip()
+        if not names:
+            who = key
+        elif len(names) <= 2:
+            who = " and ".join(names)
+        else:
+            who = f"{names[0]} et al."
+        # Braces protect capitals in BibTeX; they are not part of the name.
+        who = who.replace("{", "").replace("}", "")
+        return f"{who} {entry.fields.get('year', '')}".strip()
 
 
 def plain_markdown(text: str, glued: dict[str, str], cites: _Citations) -> str:
