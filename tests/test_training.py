@@ -36,6 +36,7 @@ def test_same_seed_same_numbers_in_process():
     assert not np.array_equal(a.loss, c.loss)
 
 
+@pytest.mark.slow
 def test_same_numbers_across_processes():
     code = (
         "import json, lrlab; h = lrlab.train(lrlab.constant(0.01), 30, seed=1, optimizer='sgd');"
