@@ -56,6 +56,7 @@ lab: $(STAMP)
 	$(BIN)/jupyter lab book/ $(if $(filter 0,$(shell id -u)),--allow-root)
 
 notebooks: $(STAMP)
+	$(BIN)/python scripts/colab_cell.py book/*.ipynb
 	$(BIN)/python scripts/execute_notebooks.py book/*.ipynb
 	$(BIN)/python scripts/exercise_index.py
 
