@@ -80,6 +80,15 @@ def _as_int(value: Any) -> int | None:
     return None
 
 
+def _int_text(n: int) -> str:
+    """An integer bound as a reader takes it in: ``2**53`` rather than 9007199254740992."""
+    if n >= 2**32 and n & (n - 1) == 0:
+        return f"2**{n.bit_length() - 1}"
+    if n >= 2**32 and (n + 1) & n == 0:
+        return f"2**{n.bit_length()} - 1"
+    return str(n)
+
+
 def check_int(name: str, value: Any, low: int, high: int | None = None) -> int:
     """``value`` as an int in ``[low, high]`` (no upper bound when ``high`` is None).
 
@@ -91,12 +100,12 @@ def check_int(name: str, value: Any, low: int, high: int | None = None) -> int:
     Traceback (most recent call last):
     ...
     ValueError: steps must be an integer >= 1, got 0
-    >>> check_int("steps", True, 1, 10)
+    >>> check_int("steps", True, 1, 2**53)
     Traceback (most recent call last):
     ...
-    ValueError: steps must be an integer in [1, 10], got True
+    ValueError: steps must be an integer in [1, 2**53], got True
     """
-    allowed = f">= {low}" if high is None else f"in [{low}, {high}]"
+    allowed = f">= {low}" if high is None else f"in [{low}, {_int_text(high)}]"
     number = _as_int(value)
     if number is None or number < low or (high is not None and number > high):
         raise ValueError(f"{name} must be an integer {allowed}, got {shown(value)}")
@@ -130,7 +139,7 @@ def check_number(
     """
     if closed not in _INTERVALS:
         raise ValueError(f"closed must be True, False, '[]', '[)', '(]' or '()', got {closed!r}")
-    left, right = _INTERVALS[closed]
+    left, right = _INTERVALS[closed][0], _INTERVALS[closed][1]
     if high == math.inf:
         right = ")"
     number = _as_float(value)
@@ -241,7 +250,7 @@ def check_int_sequence(
     ...
     ValueError: seeds[1] must be an integer >= 0, got -1
     """
-    allowed = f">= {low}" if high is None else f"in [{low}, {high}]"
+    allowed = f">= {low}" if high is None else f"in [{low}, {_int_text(high)}]"
     what = f"a sequence of integers {allowed}" + (f" (at least {min_len})" if min_len else "")
     if isinstance(value, np.ndarray):
         ok = value.ndim == 1
