@@ -266,6 +266,8 @@ class Schedule:
     """
 
     __dataclass_fields__: ClassVar[dict[str, dataclasses.Field[Any]]]
+    # Fields computed from the parameters are declared
+    # ``field(init=False, repr=False, compare=False)``: neither shown nor compared.
     # Fields shown in the repr only when they differ from these defaults.
     _quiet: ClassVar[dict[str, Any]] = {}
     total_steps: int | None = None
@@ -315,18 +317,13 @@ def _show(value: Any) -> str:
     return repr(value)
 
 
-def _derived(default: Any = None) -> Any:
-    """A field computed from the parameters: not compared, not shown."""
-    return field(default=default, init=False, repr=False, compare=False)
-
-
 @dataclass(frozen=True, init=False, repr=False)
 class _Momentum(Schedule):
     """The momentum schedule that belongs to a cyclical or one-cycle schedule."""
 
     parent: cyclical | one_cycle
-    total_steps: int | None = _derived()
-    max_steps: int | None = _derived()
+    total_steps: int | None = field(init=False, repr=False, compare=False)
+    max_steps: int | None = field(init=False, repr=False, compare=False)
 
     def __init__(self, parent: cyclical | one_cycle) -> None:
         self._set(parent=parent, total_steps=parent.total_steps, max_steps=parent.max_steps)
@@ -476,7 +473,7 @@ class multistep(Schedule):
     start: float
     milestones: tuple[int, ...]
     gamma: float
-    _marks: np.ndarray = _derived()
+    _marks: np.ndarray = field(init=False, repr=False, compare=False)
 
     def __init__(self, start: float, milestones: Sequence[int], gamma: float) -> None:
         marks = check_int_sequence("milestones", milestones, 0, MAX_STEP)
@@ -823,9 +820,9 @@ class cyclical(Schedule):
     cycle_momentum: bool
     base_momentum: float
     max_momentum: float
-    momentum: Schedule | None = _derived()
-    _total: float = _derived()
-    _ratio: float = _derived()
+    momentum: Schedule | None = field(init=False, repr=False, compare=False)
+    _total: float = field(init=False, repr=False, compare=False)
+    _ratio: float = field(init=False, repr=False, compare=False)
 
     def __init__(
         self,
@@ -974,15 +971,15 @@ class one_cycle(Schedule):
     cycle_momentum: bool
     base_momentum: float
     max_momentum: float
-    initial_lr: float = _derived()
-    min_lr: float = _derived()
-    max_steps: int | None = _derived()
-    momentum: Schedule | None = _derived()
-    _inner_ends: np.ndarray = _derived()
-    _starts: np.ndarray = _derived()
-    _spans: np.ndarray = _derived()
-    _lr_table: tuple[np.ndarray, np.ndarray] = _derived()
-    _m_table: tuple[np.ndarray, np.ndarray] = _derived()
+    initial_lr: float = field(init=False, repr=False, compare=False)
+    min_lr: float = field(init=False, repr=False, compare=False)
+    max_steps: int | None = field(init=False, repr=False, compare=False)
+    momentum: Schedule | None = field(init=False, repr=False, compare=False)
+    _inner_ends: np.ndarray = field(init=False, repr=False, compare=False)
+    _starts: np.ndarray = field(init=False, repr=False, compare=False)
+    _spans: np.ndarray = field(init=False, repr=False, compare=False)
+    _lr_table: tuple[np.ndarray, np.ndarray] = field(init=False, repr=False, compare=False)
+    _m_table: tuple[np.ndarray, np.ndarray] = field(init=False, repr=False, compare=False)
 
     def __init__(
         self,
@@ -1307,7 +1304,7 @@ class inverse_sqrt(Schedule):
 
     d_model: int
     warmup_steps: int
-    peak: float = _derived()
+    peak: float = field(init=False, repr=False, compare=False)
 
     def __init__(self, d_model: int, warmup_steps: int) -> None:
         self._set(
@@ -1354,10 +1351,10 @@ class join(Schedule):
 
     schedules: tuple[Schedule, ...]
     boundaries: tuple[int, ...]
-    total_steps: int | None = _derived()
-    max_steps: int | None = _derived()
-    _marks: np.ndarray = _derived()
-    _offsets: tuple[int, ...] = _derived()
+    total_steps: int | None = field(init=False, repr=False, compare=False)
+    max_steps: int | None = field(init=False, repr=False, compare=False)
+    _marks: np.ndarray = field(init=False, repr=False, compare=False)
+    _offsets: tuple[int, ...] = field(init=False, repr=False, compare=False)
 
     def __init__(self, schedules: Sequence[Schedule], boundaries: Sequence[int]) -> None:
         ok = isinstance(schedules, Sequence) and not isinstance(schedules, str | bytes)
@@ -1436,9 +1433,9 @@ class with_warmup(Schedule):
     warmup_steps: int
     start: float
     shape: str
-    total_steps: int | None = _derived()
-    max_steps: int | None = _derived()
-    _inner: join = _derived()
+    total_steps: int | None = field(init=False, repr=False, compare=False)
+    max_steps: int | None = field(init=False, repr=False, compare=False)
+    _inner: join = field(init=False, repr=False, compare=False)
 
     def __init__(
         self, schedule: Schedule, warmup_steps: int, start: float = 0.0, shape: str = "linear"
@@ -1484,9 +1481,9 @@ class scale(Schedule):
 
     schedule: Schedule
     factor: float
-    total_steps: int | None = _derived()
-    max_steps: int | None = _derived()
-    momentum: Schedule | None = _derived()
+    total_steps: int | None = field(init=False, repr=False, compare=False)
+    max_steps: int | None = field(init=False, repr=False, compare=False)
+    momentum: Schedule | None = field(init=False, repr=False, compare=False)
 
     def __init__(self, schedule: Schedule, factor: float) -> None:
         schedule = _schedule("schedule", schedule)

@@ -224,7 +224,9 @@ def test_negative_milestone() -> None:
 
 
 def test_decreasing_milestones() -> None:
-    with raises("milestones must be a sequence of non-decreasing integers in [0, 2**53], got [60, 30]"):
+    with raises(
+        "milestones must be a sequence of non-decreasing integers in [0, 2**53], got [60, 30]"
+    ):
         multistep(1.0, [60, 30], 0.1)
 
 
