@@ -277,7 +277,10 @@ class Schedule:
     def __call__(self, t: Any) -> Any:
         steps = as_steps(t)
         flat = steps.reshape(1) if steps.ndim == 0 else steps
-        values = np.asarray(self._eval(flat), dtype=np.float64)
+        # Overflow is reported below as a ValueError naming the step, or is
+        # harmless (triangular2's 1 / 2**k for a huge cycle number k is 0).
+        with np.errstate(over="ignore"):
+            values = np.asarray(self._eval(flat), dtype=np.float64)
         if not np.isfinite(values).all():
             bad = int(flat[~np.isfinite(values)].ravel()[0])
             raise ValueError(
