@@ -30,6 +30,8 @@ __all__ = [
     "check_int_sequence",
     "check_lr",
     "check_number",
+    "check_positive",
+    "check_vector",
     "shown",
 ]
 
@@ -142,6 +144,8 @@ def check_number(
     left, right = _INTERVALS[closed][0], _INTERVALS[closed][1]
     if high == math.inf:
         right = ")"
+    if low == -math.inf:
+        left = "("
     number = _as_float(value)
     above = low < number if left == "(" else low <= number
     below = number < high if right == ")" else number <= high
@@ -149,6 +153,53 @@ def check_number(
         interval = f"{left}{low:g}, {high:g}{right}"
         raise ValueError(f"{name} must be a number in {interval}, got {shown(value)}")
     return number
+
+
+def check_positive(name: str, value: Any) -> float:
+    """``value`` as a finite float > 0.
+
+    Examples
+    --------
+    >>> check_positive("gamma", 0)
+    Traceback (most recent call last):
+    ...
+    ValueError: gamma must be a number in (0, inf), got 0
+    """
+    return check_number(name, value, 0.0, math.inf, closed=False)
+
+
+def check_vector(name: str, value: Any, dim: int | None = None) -> np.ndarray:
+    """``value`` as a read-only, finite, non-empty 1-D float64 array.
+
+    With ``dim`` a scalar is repeated ``dim`` times, and the length must be ``dim``.
+
+    Examples
+    --------
+    >>> check_vector("h", [1, 2]).tolist(), check_vector("theta0", 0.5, dim=2).tolist()
+    ([1.0, 2.0], [0.5, 0.5])
+    >>> check_vector("h", [1.0, float("nan")])
+    Traceback (most recent call last):
+    ...
+    ValueError: h must be a non-empty 1-D array of finite numbers, got [1.0, nan]
+    """
+    allowed = "a non-empty 1-D array of finite numbers"
+    if dim is not None:
+        allowed += f" with {dim} entries (one per coordinate), or one number"
+    try:
+        arr = np.array(value, dtype=np.float64)
+    except (TypeError, ValueError, OverflowError):
+        arr = np.array([np.nan])
+    if isinstance(value, bool | np.bool_) or (
+        isinstance(value, np.ndarray | list | tuple) and np.asarray(value).dtype.kind == "b"
+    ):
+        arr = np.array([np.nan])
+    if dim is not None and arr.ndim == 0:
+        arr = np.full(dim, float(arr))
+    ok = arr.ndim == 1 and arr.size > 0 and (dim is None or arr.size == dim)
+    if not (ok and np.all(np.isfinite(arr))):
+        raise ValueError(f"{name} must be {allowed}, got {shown(value)}")
+    arr.setflags(write=False)
+    return arr
 
 
 def check_lr(name: str, value: Any) -> float:

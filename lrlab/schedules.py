@@ -33,6 +33,7 @@ from lrlab._checks import (
     check_int_sequence,
     check_lr,
     check_number,
+    check_positive,
     shown,
 )
 
@@ -121,23 +122,6 @@ def _refuse_step(value: Any) -> None:
 
 
 # ---------------------------------------------------------------- validation
-
-
-def _count(name: str, value: Any, low: int = 1, high: int = MAX_STEP) -> int:
-    """A step count: an integer (or a float holding one) in ``[low, high]``."""
-    return check_int(name, value, low, high)
-
-
-def _positive(name: str, value: Any) -> float:
-    return check_number(name, value, 0.0, math.inf, closed=False)
-
-
-def _fraction(name: str, value: Any) -> float:
-    return check_number(name, value, 0.0, 1.0, closed=False)
-
-
-def _schedule(name: str, value: Any) -> Schedule:
-    return check_instance(name, value, Schedule, "an lrlab Schedule")
 
 
 # ------------------------------------------------------------- shape helpers
@@ -403,7 +387,7 @@ class linear_warmup(Schedule):
         peak = check_lr("peak", peak)
         self._set(
             peak=peak,
-            warmup_steps=_count("warmup_steps", warmup_steps, 1),
+            warmup_steps=check_int("warmup_steps", warmup_steps, 1, MAX_STEP),
             start=check_at_most("start", check_lr("start", start), "peak", peak),
             shape=check_choice("shape", shape, WARMUP_SHAPES),
         )
@@ -442,8 +426,8 @@ class step_decay(Schedule):
     def __init__(self, start: float, step_size: int, gamma: float) -> None:
         self._set(
             start=check_lr("start", start),
-            step_size=_count("step_size", step_size, 1),
-            gamma=_positive("gamma", gamma),
+            step_size=check_int("step_size", step_size, 1, MAX_STEP),
+            gamma=check_positive("gamma", gamma),
         )
 
     def _eval(self, t: np.ndarray) -> np.ndarray:
@@ -488,7 +472,7 @@ class multistep(Schedule):
         self._set(
             start=check_lr("start", start),
             milestones=marks,
-            gamma=_positive("gamma", gamma),
+            gamma=check_positive("gamma", gamma),
             _marks=np.array(marks, dtype=np.int64),
         )
 
@@ -521,7 +505,7 @@ class exponential(Schedule):
     gamma: float
 
     def __init__(self, start: float, gamma: float) -> None:
-        self._set(start=check_lr("start", start), gamma=_positive("gamma", gamma))
+        self._set(start=check_lr("start", start), gamma=check_positive("gamma", gamma))
 
     def _eval(self, t: np.ndarray) -> np.ndarray:
         return self.start * np.float_power(self.gamma, t)
@@ -559,7 +543,7 @@ class linear_decay(Schedule):
         self._set(
             start=start,
             end=check_at_most("end", check_lr("end", end), "start", start),
-            total_steps=_count("total_steps", total_steps, 1),
+            total_steps=check_int("total_steps", total_steps, 1, MAX_STEP),
         )
 
     def _eval(self, t: np.ndarray) -> np.ndarray:
@@ -602,7 +586,7 @@ class polynomial(Schedule):
         start = check_lr("start", start)
         self._set(
             start=start,
-            total_steps=_count("total_steps", total_steps, 1),
+            total_steps=check_int("total_steps", total_steps, 1, MAX_STEP),
             power=check_number("power", power, 0.0, math.inf),
             end=check_at_most("end", check_lr("end", end), "start", start),
         )
@@ -662,7 +646,7 @@ class cosine(Schedule):
         peak = check_lr("peak", peak)
         self._set(
             peak=peak,
-            total_steps=_count("total_steps", total_steps, 1),
+            total_steps=check_int("total_steps", total_steps, 1, MAX_STEP),
             floor=check_at_most("floor", check_lr("floor", floor), "peak", peak),
             past_end=check_choice("past_end", past_end, ("hold", "continue")),
         )
@@ -712,8 +696,8 @@ class cosine_restarts(Schedule):
         peak = check_lr("peak", peak)
         self._set(
             peak=peak,
-            period=_count("period", period, 1),
-            period_mult=_count("period_mult", period_mult, 1),
+            period=check_int("period", period, 1, MAX_STEP),
+            period_mult=check_int("period_mult", period_mult, 1, MAX_STEP),
             floor=check_at_most("floor", check_lr("floor", floor), "peak", peak),
         )
 
@@ -735,7 +719,7 @@ class cosine_restarts(Schedule):
         >>> cosine_restarts(1.0, 50, 2).cycle_starts(400).tolist()
         [0, 50, 150, 350]
         """
-        starts, _ = self._cycles(_count("up_to", up_to, 0))
+        starts, _ = self._cycles(check_int("up_to", up_to, 0, MAX_STEP))
         return starts
 
     def _cycles(self, up_to: int) -> tuple[np.ndarray, np.ndarray]:
@@ -842,8 +826,12 @@ class cyclical(Schedule):
     ) -> None:
         peak = check_lr("peak", peak)
         base = check_at_most("base", check_lr("base", base), "peak", peak)
-        up = _count("step_size_up", step_size_up, 1)
-        down = up if step_size_down is None else _count("step_size_down", step_size_down, 1)
+        up = check_int("step_size_up", step_size_up, 1, MAX_STEP)
+        down = (
+            up
+            if step_size_down is None
+            else check_int("step_size_down", step_size_down, 1, MAX_STEP)
+        )
         high_m = check_number("max_momentum", max_momentum, 0.0, 1.0)
         low_m = check_number("base_momentum", base_momentum, 0.0, 1.0)
         check_at_most("base_momentum", low_m, "max_momentum", high_m)
@@ -999,8 +987,8 @@ class one_cycle(Schedule):
         max_momentum: float = 0.95,
     ) -> None:
         peak = check_lr("peak", peak)
-        n = _count("total_steps", total_steps, 2)
-        pct = _fraction("pct_start", pct_start)
+        n = check_int("total_steps", total_steps, 2, MAX_STEP)
+        pct = check_number("pct_start", pct_start, 0.0, 1.0, closed=False)
         div = check_number("div_factor", div_factor, 1.0, math.inf)
         final_div = check_number("final_div_factor", final_div_factor, 1.0, math.inf)
         high_m = check_number("max_momentum", max_momentum, 0.0, 1.0)
@@ -1162,11 +1150,11 @@ class warmup_cosine(Schedule):
         warmup_shape: str = "linear",
     ) -> None:
         peak = check_lr("peak", peak)
-        n = _count("total_steps", total_steps, 1)
+        n = check_int("total_steps", total_steps, 1, MAX_STEP)
         self._set(
             peak=peak,
             total_steps=n,
-            warmup_steps=_count("warmup_steps", warmup_steps, 0, n - 1),
+            warmup_steps=check_int("warmup_steps", warmup_steps, 0, n - 1),
             floor=check_at_most("floor", check_lr("floor", floor), "peak", peak),
             start=check_at_most("start", check_lr("start", start), "peak", peak),
             warmup_shape=check_choice("warmup_shape", warmup_shape, WARMUP_SHAPES),
@@ -1238,9 +1226,9 @@ class wsd(Schedule):
         warmup_shape: str = "linear",
     ) -> None:
         peak = check_lr("peak", peak)
-        n = _count("total_steps", total_steps, 1)
-        w = _count("warmup_steps", warmup_steps, 0, n - 1)
-        d = _count("decay_steps", decay_steps, 1, n)
+        n = check_int("total_steps", total_steps, 1, MAX_STEP)
+        w = check_int("warmup_steps", warmup_steps, 0, n - 1)
+        d = check_int("decay_steps", decay_steps, 1, n)
         if w + d > n:
             raise ValueError(
                 f"warmup_steps + decay_steps must be in [1, total_steps] = [1, {n}], "
@@ -1311,8 +1299,8 @@ class inverse_sqrt(Schedule):
 
     def __init__(self, d_model: int, warmup_steps: int) -> None:
         self._set(
-            d_model=_count("d_model", d_model, 1),
-            warmup_steps=_count("warmup_steps", warmup_steps, 1),
+            d_model=check_int("d_model", d_model, 1, MAX_STEP),
+            warmup_steps=check_int("warmup_steps", warmup_steps, 1, MAX_STEP),
         )
         self._set(peak=self.d_model**-0.5 / math.sqrt(self.warmup_steps))
 
@@ -1443,8 +1431,8 @@ class with_warmup(Schedule):
     def __init__(
         self, schedule: Schedule, warmup_steps: int, start: float = 0.0, shape: str = "linear"
     ) -> None:
-        schedule = _schedule("schedule", schedule)
-        w = _count("warmup_steps", warmup_steps, 1)
+        schedule = check_instance("schedule", schedule, Schedule, "an lrlab Schedule")
+        w = check_int("warmup_steps", warmup_steps, 1, MAX_STEP)
         start_lr = check_lr("start", start)
         shape = check_choice("shape", shape, WARMUP_SHAPES)
         peak = schedule(0)
@@ -1489,7 +1477,7 @@ class scale(Schedule):
     momentum: Schedule | None = field(init=False, repr=False, compare=False)
 
     def __init__(self, schedule: Schedule, factor: float) -> None:
-        schedule = _schedule("schedule", schedule)
+        schedule = check_instance("schedule", schedule, Schedule, "an lrlab Schedule")
         self._set(
             schedule=schedule,
             factor=check_number("factor", factor, 0.0, math.inf),
