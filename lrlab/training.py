@@ -288,8 +288,8 @@ def _exact_loss_inputs(task: MarkovTask, context: int) -> tuple[torch.Tensor, ..
     padded = np.concatenate([windows, np.zeros((len(windows), 1), dtype=np.int64)], axis=1)
     return (
         torch.from_numpy(padded).unsqueeze(0),
-        torch.from_numpy(probs).float(),
-        torch.from_numpy(next_probs).float(),
+        torch.from_numpy(probs),
+        torch.from_numpy(next_probs),
     )
 
 
@@ -300,7 +300,7 @@ def _exact_loss(
     k = model.n_variants
     log_q = torch.log_softmax(model(windows.expand(k, -1, -1))[:, :, 0], dim=-1)
     per_window = -(next_probs * log_q).sum(dim=-1)
-    return (per_window * probs).sum(dim=-1).double()
+    return (per_window * probs).sum(dim=-1)
 
 
 def _empty_history(steps: int, entropy_rate: float) -> History:
