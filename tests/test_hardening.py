@@ -169,3 +169,98 @@ def test_steps_up_to_2_53_work() -> None:
     assert cosine_restarts(1.0, 3, 2**40)(big) <= 1.0
     assert step_decay(1.0, big, 0.5)(big) == 0.5
     assert cyclical(0.1, 1.0, big, big)(big) == 1.0
+
+
+# ----------------------------------------------------------- training and tasks
+
+from lrlab import MarkovTask, lr_range_test, suggest_lrs, train, train_many  # noqa: E402
+from lrlab.training import TrainConfig  # noqa: E402
+
+TRAIN_BAD: list[tuple[str, Callable[[], Any], str]] = [
+    # item 2: steps beyond what the schedule defines
+    (
+        "2 train past one_cycle",
+        lambda: train(
+            one_cycle(1e-2, 100, pct_start=0.50499, anneal="linear", three_phase=True),
+            101,
+            optimizer="sgd",
+        ),
+        "steps",
+    ),
+    ("2 train_many past one_cycle", lambda: train_many([one_cycle(0.1, 10)], 11), "steps"),
+    ("2 branch past one_cycle", lambda: branch_past_the_end(), "steps"),
+    # item 5: optimizer settings
+    ("5 betas (0.9, 1.0)", lambda: train_many([constant(0.1)], 5, betas=(0.9, 1.0)), "betas[1]"),
+    ("5 betas (1.5, 0.999)", lambda: train(constant(0.1), 5, betas=(1.5, 0.999)), "betas[0]"),
+    ("5 TrainConfig betas (2, 3)", lambda: TrainConfig(betas=(2, 3)), "betas[0]"),
+    ("5 betas of three", lambda: TrainConfig(betas=(0.9, 0.99, 0.999)), "betas"),
+    ("5 momentum 5.0", lambda: train(constant(0.1), 5, optimizer="sgd", momentum=5.0), "momentum"),
+    ("5 momentum -0.1", lambda: TrainConfig(momentum=-0.1), "momentum"),
+    ("5 eps nan", lambda: TrainConfig(eps=math.nan), "eps"),
+    # item 6: the size guard counts the transition table
+    ("6 MarkovTask(1000, 2)", lambda: MarkovTask(vocab_size=1000, order=2), "vocab_size"),
+    ("6 MarkovTask(2, 40)", lambda: MarkovTask(vocab_size=2, order=40), "vocab_size"),
+    # item 7: absurd thread counts
+    ("7 threads 10**6", lambda: train(constant(0.1), 5, threads=10**6), "threads"),
+    ("7 threads 2**63", lambda: train(constant(0.1), 5, threads=2**63), "threads"),
+    ("7 threads 0", lambda: TrainConfig(threads=0), "threads"),
+    # item 11: messages that named the wrong thing
+    ("11 range test end inf", lambda: lr_range_test(end=math.inf), "end"),
+    ("11 range test end < start", lambda: lr_range_test(start=1.0, end=0.5), "end"),
+    (
+        "11 suggest_lrs NaN",
+        lambda: suggest_lrs([1e-3, 1e-2, 1e-1], [1.0, math.nan, 2.0]),
+        "smoothed",
+    ),
+    # item 12: booleans are not numbers
+    ("12 weight_decay True", lambda: TrainConfig(weight_decay=True), "weight_decay"),
+    ("12 momentum True", lambda: TrainConfig(momentum=True), "momentum"),
+    ("12 concentration True", lambda: MarkovTask(concentration=True), "concentration"),
+    ("12 range test start True", lambda: lr_range_test(start=True), "start"),
+    ("12 seeds [True]", lambda: train_many([constant(0.1)], 5, seeds=[True]), "seeds[0]"),
+    ("12 seeds 2-D", lambda: train_many([constant(0.1)], 5, seeds=np.zeros((1, 1), int)), "seeds"),
+    ("12 seed 2**64", lambda: train(constant(0.1), 5, seed=2**64), "seed"),
+    ("12 checkpoints 'x'", lambda: train(constant(0.1), 5, checkpoints="x"), "checkpoints"),
+    ("12 optimizer None", lambda: train(constant(0.1), 5, optimizer=None), "optimizer"),
+    ("12 task None", lambda: TrainConfig(task=None), "task"),
+]
+
+
+def branch_past_the_end() -> None:
+    h = train(one_cycle(0.01, 20), 20, checkpoints=[10], val_every=10)
+    h.checkpoints[10].branch(one_cycle(0.01, 20), 21)
+
+
+@pytest.mark.parametrize(("label", "call", "name"), TRAIN_BAD, ids=[b[0] for b in TRAIN_BAD])
+def test_bad_training_input_is_refused_by_name(
+    label: str, call: Callable[[], Any], name: str
+) -> None:
+    test_bad_input_is_refused_by_name(label, call, name)
+
+
+def test_2_a_one_cycle_run_uses_every_defined_step_and_no_more() -> None:
+    s = one_cycle(1e-2, 100, pct_start=0.50499, anneal="linear", three_phase=True)
+    h = train(s, 100, optimizer="sgd", val_every=100)
+    assert h.lr.tolist() == s(np.arange(100)).tolist()
+    assert h.lr.min() >= 0
+
+
+def test_12_numpy_numbers_for_options_and_seeds() -> None:
+    config = TrainConfig(weight_decay=np.float32(0.1), momentum=np.float64(0.5), seed=np.int64(3))
+    assert (config.weight_decay, config.momentum, config.seed) == (
+        float(np.float32(0.1)),
+        0.5,
+        3,
+    )
+    assert type(config.seed) is int
+    assert MarkovTask(concentration=np.float32(0.5)).concentration == 0.5
+    hs = train_many([constant(0.01)], 4, seeds=np.array([0, 1]), val_every=4)
+    assert len(hs) == 2
+
+
+def test_13_checkpoints_after_a_divergence_are_reported() -> None:
+    h = train(constant(10.0), 30, checkpoints=[0, 20])
+    assert h.diverged and h.diverged_at < 20
+    assert list(h.checkpoints) == [0]
+    assert h.missed_checkpoints == [20]
+    assert train(constant(1e-3), 10, checkpoints=[5], val_every=5).missed_checkpoints == []
