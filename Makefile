@@ -10,13 +10,19 @@ BOOK_FLAGS ?= -W --keep-going
 PYTEST_FLAGS ?= -n 2 --dist loadfile
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/sanitize.cfg --nbval-cell-timeout=300
 
-.PHONY: book test notebooks lint format bench clean python-check
+.PHONY: book test notebooks lint typecheck format bench clean python-check
 
 python-check:
-	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10))' 2>/dev/null || { \
-	  echo "LR Lab needs Python 3.10 or newer, but '$(PYTHON)' is $$($(PYTHON) --version 2>&1 || echo 'not installed')."; \
+	@if ! command -v "$(PYTHON)" >/dev/null 2>&1; then \
+	  found="not installed"; \
+	elif ! "$(PYTHON)" -c 'import sys; sys.exit(sys.version_info < (3, 10))' >/dev/null 2>&1; then \
+	  found="$$("$(PYTHON)" --version 2>&1 | head -n 1)"; \
+	fi; \
+	if [ -n "$$found" ]; then \
+	  echo "LR Lab needs Python 3.10 or newer, but '$(PYTHON)' is $$found."; \
 	  echo "Install Python >= 3.10 and run again, or point make at it: make book PYTHON=python3.11"; \
-	  exit 1; }
+	  exit 1; \
+	fi
 
 $(STAMP): requirements.txt pyproject.toml | python-check
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +50,9 @@ notebooks: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy lrlab
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix . && $(BIN)/ruff format .
