@@ -1078,8 +1078,9 @@ class one_cycle(Schedule):
     def _momentum(self, t: np.ndarray) -> np.ndarray:
         phase, pct = self._phase_pct(t)
         values = self._anneal(self._m_table, phase, pct)
-        # as for the rate: a momentum (or beta1) never passes max_momentum
-        return np.minimum(values, self.max_momentum, out=values)
+        # As for the rate, no update's momentum (or beta1) passes max_momentum;
+        # step T keeps torch's extrapolation, which rises above it.
+        return np.minimum(values, self.max_momentum, out=values, where=t < self.total_steps)
 
 
 def _anneal_table(
