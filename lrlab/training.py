@@ -496,7 +496,7 @@ def _config(seed: Any, optimizer: Any, options: dict[str, Any]) -> TrainConfig:
     unknown = sorted(set(options) - known)
     if unknown:
         raise ValueError(
-            f"unknown option {unknown[0]!r}; valid options are {', '.join(sorted(known))}"
+            f"options must be among {', '.join(sorted(known))}, got unknown option {unknown[0]!r}"
         )
     return TrainConfig(seed=seed, optimizer=optimizer, **options)
 
@@ -951,8 +951,8 @@ def lr_range_test(
                 break
     if len(lrs) < 3:
         raise ValueError(
-            f"start = {start!r} is already too large: the loss blew up after {len(lrs)} "
-            f"update(s), before 3 learning rates could be tried; lower start"
+            f"start must be small enough for 3 updates before the loss blows up (lower it), "
+            f"got {start!r}: the loss blew up after {len(lrs)} update(s)"
         )
     lr_arr, smooth_arr = np.array(lrs), np.array(smooth)
     return RangeTest(
