@@ -17,10 +17,16 @@ OTHER_CPU = ATEN_CPU_CAPABILITY=default NPY_DISABLE_CPU_FEATURES="$(NPY_DISPATCH
 .PHONY: book test test-fast test-portable lab notebooks lint typecheck format bench clean python-check
 
 python-check:
-	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10))' 2>/dev/null || { \
-	  echo "LR Lab needs Python 3.10 or newer, but '$(PYTHON)' is $$($(PYTHON) --version 2>&1 || echo 'not installed')."; \
+	@if ! command -v "$(PYTHON)" >/dev/null 2>&1; then \
+	  found="not installed"; \
+	elif ! "$(PYTHON)" -c 'import sys; sys.exit(sys.version_info < (3, 10))' >/dev/null 2>&1; then \
+	  found="$$("$(PYTHON)" --version 2>&1 | head -n 1)"; \
+	fi; \
+	if [ -n "$$found" ]; then \
+	  echo "LR Lab needs Python 3.10 or newer, but '$(PYTHON)' is $$found."; \
 	  echo "Install Python >= 3.10 and run again, or point make at it: make book PYTHON=python3.11"; \
-	  exit 1; }
+	  exit 1; \
+	fi
 
 $(STAMP): requirements.txt pyproject.toml | python-check
 	$(PYTHON) -m venv $(VENV)
