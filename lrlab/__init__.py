@@ -1,5 +1,7 @@
 """lrlab: learning-rate schedules, exact PyTorch parity, and small experiments to learn from."""
 
+from importlib import metadata as _metadata
+
 from lrlab.audit import AuditReport as AuditReport
 from lrlab.audit import audit as audit
 from lrlab.interop import from_fastai as from_fastai
@@ -48,4 +50,5 @@ from lrlab.training import suggest_lrs as suggest_lrs
 from lrlab.training import train as train
 from lrlab.training import train_many as train_many
 
-__version__ = "0.1.0"
+# The version is set once, in pyproject.toml, and read from the installed metadata.
+__version__ = _metadata.version("lrlab")

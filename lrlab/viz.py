@@ -50,8 +50,8 @@ def new_figure(
     >>> fig.get_facecolor()[:3]
     (1.0, 1.0, 1.0)
     """
-    fig, axes = plt.subplots(1, ncols, figsize=(width, height), facecolor="white", squeeze=False)
-    axes = list(axes[0])
+    fig, grid = plt.subplots(1, ncols, figsize=(width, height), facecolor="white", squeeze=False)
+    axes = list(grid[0])
     for ax in axes:
         ax.set_facecolor("white")
         ax.set_prop_cycle(color=PALETTE)
