@@ -1,6 +1,6 @@
 """Print the whole book to one PDF from the built HTML, with headless Chromium.
 
-Usage: python scripts/build_pdf.py [--out PATH]     (after ``jupyter-book build``)
+Usage: python scripts/build_pdf.py [--html DIR] [--out PATH]   (after ``jupyter-book build``)
 
 The pages listed in ``_toc.yml`` are joined into one HTML document
 (``_build/pdf/book.html``): a title page, a table of contents, every page's
@@ -23,7 +23,13 @@ How the static pages are turned into print:
 
 Chromium cannot number pages in a table of contents, so the document is printed
 twice: the first print's named destinations tell on which page each chapter and
-solution starts, and the second print carries those numbers.
+solution starts, and the second print carries those numbers. The title page is
+printed on its own and put in front with pypdf, which also writes the bookmarks
+(every page and its sections) and page labels matching the printed numbers.
+Before printing, the layout is checked at the width of the printed text: an
+element wider than the page, or clipped by its box, stops the build.
+
+``--html`` prints another build (the tests print one made in a temporary folder).
 """
 
 from __future__ import annotations
@@ -84,6 +90,7 @@ class Chapter:
     part: str
     anchor: str
     title: str
+    title_html: str
     body: Tag
     solutions: list[Tag] = field(default_factory=list)
 
@@ -129,13 +136,15 @@ def _target(name: str, href: str, names: set[str]) -> str | None:
     return f"#{anchor_of(page)}--{fragment}" if fragment else f"#{anchor_of(page)}"
 
 
-def _explorer_figures(body: Tag) -> None:
+def _explorer_figures(body: Tag, page: Path) -> None:
     """Keep only the stored figure of every explorer's cell output."""
     for block in body.select(".lrlab-explorer"):
         output = block.find_parent(class_="cell_output")
-        if output is None:
-            block.decompose()
-            continue
+        if output is None or output.find("img", recursive=False) is None:
+            raise ValueError(
+                f"{page}: an explorer's output has no stored <img> to print; the PDF "
+                "prints the figure lrlab draws at the explorer's starting values"
+            )
         for child in list(output.children):
             if isinstance(child, Tag) and child.name != "img":
                 child.decompose()
@@ -182,10 +191,12 @@ def read_chapter(name: str, part: str, names: set[str], html_root: Path) -> Chap
     if body is None:
         raise ValueError(f"{page} has no <article class='bd-article'>: is it a book page?")
     anchor = anchor_of(name)
-    heading = body.find("h1")
-    title = heading.get_text(" ", strip=True).rstrip("#").strip() if heading else name
-    _explorer_figures(body)
+    _explorer_figures(body, page)
     _strip_controls(body)
+    heading = body.find("h1")
+    title = heading.get_text(" ", strip=True) if heading else name
+    # The contents show the title as the page does, math included (MathJax typesets it).
+    title_html = heading.decode_contents() if heading else html.escape(name)
     for element in body.find_all(id=True):
         element["id"] = f"{anchor}--{element['id']}"
     for link in body.find_all("a", href=True):
@@ -212,7 +223,7 @@ def read_chapter(name: str, part: str, names: set[str], html_root: Path) -> Chap
         solutions.append(solution)
     body.name = "section"
     body.attrs = {"class": ["print-page"], "id": anchor}
-    return Chapter(name, part, anchor, title, body, solutions)
+    return Chapter(name, part, anchor, title, title_html, body, solutions)
 
 
 def _head(html_root: Path, first: str) -> str:
@@ -274,7 +285,7 @@ def _toc(chapters: list[Chapter], appendix: list[Chapter]) -> str:
             part = chapter.part
             if part:
                 rows.append(f'<p class="print-toc-part">{html.escape(part)}</p>')
-        rows.append(_toc_row(chapter.anchor, chapter.title))
+        rows.append(_toc_row(chapter.anchor, chapter.title_html))
     if any(c.solutions for c in appendix):
         rows.append('<p class="print-toc-part">Appendix</p>')
         rows.append(_toc_row("print-solutions", "Solutions to the exercises"))
@@ -282,10 +293,10 @@ def _toc(chapters: list[Chapter], appendix: list[Chapter]) -> str:
     return "\n".join(rows)
 
 
-def _toc_row(anchor: str, title: str) -> str:
+def _toc_row(anchor: str, title_html: str) -> str:
     return (
         f'<a class="print-toc-row" href="#{anchor}"><span class="print-toc-title">'
-        f'{html.escape(title)}</span><span class="print-toc-page" data-page-of="{anchor}">'
+        f'{title_html}</span><span class="print-toc-page" data-page-of="{anchor}">'
         f"{PLACEHOLDER}</span></a>"
     )
 
@@ -302,7 +313,7 @@ def _appendix(chapters: list[Chapter]) -> str:
         first = html.escape(str(chapter.solutions[0]["id"]))
         parts.append(
             f'<h2 data-outline="2" data-target="{first}"><a href="#{chapter.anchor}">'
-            f"{html.escape(chapter.title)}</a></h2>"
+            f"{chapter.title_html}</a></h2>"
         )
         parts.extend(str(solution) for solution in chapter.solutions)
     parts.append("</section>")
