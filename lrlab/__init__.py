@@ -1,5 +1,10 @@
 """lrlab: learning-rate schedules, exact PyTorch parity, and small experiments to learn from."""
 
+from lrlab.experiments import Comparison as Comparison
+from lrlab.experiments import compare as compare
+from lrlab.experiments import compare_fixed as compare_fixed
+from lrlab.experiments import nqm_runner as nqm_runner
+from lrlab.experiments import train_runner as train_runner
 from lrlab.nqm import NoisyQuadratic as NoisyQuadratic
 from lrlab.schedules import Schedule as Schedule
 from lrlab.schedules import constant as constant
