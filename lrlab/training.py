@@ -1010,7 +1010,7 @@ def plot_range_test(result: RangeTest) -> Figure:
     'log'
     """
     fig, (ax,) = new_figure()
-    ax.plot(result.lr, result.loss, color=PALETTE[5], alpha=0.5, linewidth=0.8, label="loss")
+    ax.plot(result.lr, result.loss, color=PALETTE[5], alpha=0.6, linewidth=1.0, label="loss")
     ax.plot(result.lr, result.smoothed, color=PALETTE[0], label="smoothed loss")
     markers = {"steepest": "--", "minimum_tenth": ":", "valley": "-."}
     for (name, value), color in zip(result.suggestions.items(), PALETTE[1:4], strict=True):
@@ -1019,5 +1019,5 @@ def plot_range_test(result: RangeTest) -> Figure:
     ax.set_xlabel("learning rate (log scale)")
     ax.set_ylabel("training loss (nats/token)")
     ax.set_title("LR range test")
-    ax.legend(fontsize="small")
+    ax.legend()
     return fig
