@@ -144,7 +144,8 @@ def use_book_style() -> None:
     >>> plt.rcParams["figure.figsize"], plt.rcParams["xtick.labelsize"]
     ([6.4, 4.0], 12.5)
     """
-    mpl.rcParams.update(BOOK_STYLE)
+    rc: Any = mpl.rcParams  # typed with literal keys; the style is a plain dict
+    rc.update(BOOK_STYLE)
     _retina_in_notebooks()
 
 
@@ -251,7 +252,7 @@ def new_figure(
 
 
 def _labelled(ax: Axes) -> list[Line2D]:
-    return [line for line in ax.get_lines() if not line.get_label().startswith("_")]
+    return [line for line in ax.get_lines() if not str(line.get_label()).startswith("_")]
 
 
 def label_lines(
@@ -291,7 +292,7 @@ def label_lines(
     ('line 5', True)
     """
     lines = _labelled(ax) if lines is None else list(lines)
-    labels = [line.get_label() for line in lines] if labels is None else list(labels)
+    labels = [str(line.get_label()) for line in lines] if labels is None else list(labels)
     if len(labels) != len(lines):
         raise ValueError(f"labels must give one text per line ({len(lines)}), got {len(labels)}")
     fig = ax.get_figure()
@@ -311,7 +312,7 @@ def label_lines(
     wanted = np.array([(ax.transData.transform(e)[1] - bottom) * to_points for e in ends])
     height = (ax.transAxes.transform((0.0, 1.0))[1] - bottom) * to_points
     placed = _spread(wanted, gap=1.15 * fontsize, low=0.0, high=height)
-    texts = []
+    texts: list[Text] = []
     for line, label, (x_end, y_end), want, got in zip(
         lines, labels, ends, wanted, placed, strict=True
     ):
@@ -445,7 +446,8 @@ def text_sizes(fig: Figure, column_px: float) -> list[tuple[str, float]]:
     width = image_width_px(fig)
     shrink = min(1.0, column_px / width)
     found = [
-        (t.get_text(), fontsize_px(t.get_fontsize(), fig.dpi) * shrink) for t in _drawn_texts(fig)
+        (t.get_text(), fontsize_px(float(t.get_fontsize()), fig.dpi) * shrink)
+        for t in _drawn_texts(fig)
     ]
     return sorted(found, key=lambda item: item[1])
 
@@ -511,7 +513,7 @@ def check_text_sizes(
     to_desktop, to_phone = min(1.0, desktop_px / width), min(1.0, phone_px / width)
     bad: dict[tuple[str, float, float], None] = {}
     for text in _drawn_texts(fig):
-        size = fontsize_px(text.get_fontsize(), fig.dpi)
+        size = fontsize_px(float(text.get_fontsize()), fig.dpi)
         if size * to_desktop < min_desktop or size * to_phone < min_phone:
             bad[(text.get_text(), round(size * to_desktop, 1), round(size * to_phone, 1))] = None
     if bad:
