@@ -43,7 +43,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -519,6 +519,45 @@ class Comparison:
     def best(self) -> str:
         """The arm with the lowest mean metric."""
         return min(self.arms, key=self.mean)
+
+    def remeasure(self, metric: str | Metric, label: str | None = None) -> Comparison:
+        """The same evaluated runs scored with another metric (no new training).
+
+        Use it for the value at other stopping points (:func:`at_step`) or
+        the best value over the run. The peaks stay those tuned for the
+        original metric, and ``grid_scores`` keep the original metric.
+
+        Parameters
+        ----------
+        metric : {"final", "best"} or callable
+            As in :func:`train_runner`.
+        label : str, optional
+            Name of the new metric (default: the callable's name).
+
+        Returns
+        -------
+        Comparison
+
+        Examples
+        --------
+        >>> from lrlab import NoisyQuadratic, constant
+        >>> runner = nqm_runner(NoisyQuadratic.standard(10), 50)
+        >>> res = compare_fixed({"c": constant}, 0.1, runner=runner)
+        >>> half = res.remeasure(at_step(25))
+        >>> half.metric_label, bool(half.mean("c") > res.mean("c"))
+        ('at_step(25)', True)
+        """
+        if any(len(self.runs[arm]) != len(self.seeds) for arm in self.arms):
+            raise ValueError("remeasure needs the runs, and this runner did not return them")
+        score = _metric(metric)
+        values = {}
+        for arm in self.arms:
+            v = np.array([_score(score, run) for run in self.runs[arm]])
+            v.setflags(write=False)
+            values[arm] = v
+        if label is None:
+            label = metric if isinstance(metric, str) else getattr(metric, "__name__", "metric")
+        return replace(self, values=values, metric_label=str(label))
 
     def _unit(self) -> str:
         return f" {self.unit}" if self.unit else ""

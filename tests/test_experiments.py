@@ -315,3 +315,18 @@ def test_real_comparison_on_the_tiny_language_model():
     assert res.runs["cosine"][1].val_loss[0] == res.runs["constant"][1].val_loss[0]
     assert res.runs["cosine"][0].val_loss[0] != res.runs["cosine"][1].val_loss[0]
     assert "paired seeds)" in res.sentence("cosine", "constant")
+
+
+def test_remeasure_scores_the_kept_runs_at_another_stopping_point():
+    nqm = lrlab.NoisyQuadratic.standard(dim=30)
+    arms = {"cosine": lambda p: lrlab.cosine(p, 100), "constant": constant}
+    res = ex.compare(arms, runner=ex.nqm_runner(nqm, 100), centre=0.2)
+    half = res.remeasure(ex.at_step(50))
+    assert half.peaks == res.peaks and half.metric_label == "at_step(50)"
+    for name in arms:
+        curve = nqm.expected_loss(arms[name](res.peaks[name]), steps=100)
+        assert half.values[name][0] == pytest.approx(curve[50], rel=1e-12)
+    assert res.remeasure("best", label="lowest").metric_label == "lowest"
+    bare = ex.compare_fixed(two_arms(), 1.0, runner=Noisy([0.0, 1.0]), seeds=range(3))
+    with pytest.raises(ValueError, match="remeasure needs the runs"):
+        bare.remeasure("final")
