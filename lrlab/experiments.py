@@ -146,7 +146,7 @@ def at_step(step: int) -> Metric:
             raise ValueError(f"step must be <= {curve.size - 1} for this curve, got {step}")
         return float(curve[step])
 
-    value.__name__ = f"at_step({step})"
+    value.__name__ = f"value after {step} updates"
     return value
 
 
@@ -545,7 +545,7 @@ class Comparison:
         >>> res = compare_fixed({"c": constant}, 0.1, runner=runner)
         >>> half = res.remeasure(at_step(25))
         >>> half.metric_label, bool(half.mean("c") > res.mean("c"))
-        ('at_step(25)', True)
+        ('value after 25 updates', True)
         """
         if any(len(self.runs[arm]) != len(self.seeds) for arm in self.arms):
             raise ValueError("remeasure needs the runs, and this runner did not return them")
@@ -555,8 +555,12 @@ class Comparison:
             v = np.array([_score(score, run) for run in self.runs[arm]])
             v.setflags(write=False)
             values[arm] = v
-        if label is None:
-            label = metric if isinstance(metric, str) else getattr(metric, "__name__", "metric")
+        if label is None and isinstance(metric, str):
+            # "final excess loss" -> "lowest excess loss", and back.
+            quantity = self.metric_label.split(" ", 1)[-1]
+            label = {"final": "final ", "best": "lowest "}[metric] + quantity
+        elif label is None:
+            label = getattr(metric, "__name__", "metric")
         return replace(self, values=values, metric_label=str(label))
 
     def _unit(self) -> str:
@@ -590,24 +594,26 @@ class Comparison:
             ]
             return "; ".join(parts) + f" at its tuned peak, so {what} is not compared"
         side = "below" if d.estimate < 0 else "above"
+        verb = "ends" if what.startswith("final") else "is"
         rel = ""
         if relative:
             r = self.ratio(a, b)
             pct = 100 * (r.estimate - 1)
             rel = f", {sig(abs(pct), 3)} % {'lower' if pct < 0 else 'higher'}"
             if not self.noise_free:
-                rel += f" (interval {sig(100 * (r.lo - 1), 3)} % to {sig(100 * (r.hi - 1), 3)} %)"
+                ends = sorted(abs(100 * (x - 1)) for x in (r.lo, r.hi))
+                rel += f" (interval {sig(ends[0], 3)} % to {sig(ends[1], 3)} %)"
         if self.noise_free:
             if d.estimate == 0:
-                return f"{a} and {b} end equal ({what}, exact)"
+                return f"{a} and {b} are equal ({what}, exact)"
             size = sig(abs(d.estimate))
             return (
-                f"{a} ends {size}{self._unit()} {side} {b}{rel} ({what}, exact: noise-free model)"
+                f"{a} {verb} {size}{self._unit()} {side} {b}{rel} ({what}, exact: noise-free model)"
             )
         if d.excludes(0.0):
             size = f"{sig(abs(d.estimate))} ± {sig(d.half_width, 2)}"
             return (
-                f"{a} ends {size}{self._unit()} {side} {b}{rel} "
+                f"{a} {verb} {size}{self._unit()} {side} {b}{rel} "
                 f"({what}, 95 % interval, {n} paired seeds)"
             )
         return (

@@ -167,7 +167,7 @@ def test_within_noise_and_separated_sentences():
     d = far.difference("a", "b")
     assert d.hi < 0
     assert far.sentence("a", "b") == (
-        f"a ends {ex.sig(-d.estimate)} ± {ex.sig(d.half_width, 2)} below b "
+        f"a is {ex.sig(-d.estimate)} ± {ex.sig(d.half_width, 2)} below b "
         "(metric, 95 % interval, 5 paired seeds)"
     )
     assert " above a " in far.sentence("b", "a")
@@ -205,7 +205,9 @@ def test_ratio_interval_is_exponentiated_log_differences():
     r = res.ratio("a", "b")
     assert r.estimate == pytest.approx(math.exp(logs.estimate))
     assert (r.lo, r.hi) == pytest.approx((math.exp(logs.lo), math.exp(logs.hi)))
-    assert "% lower (interval " in res.sentence("a", "b", relative=True)
+    text = res.sentence("a", "b", relative=True)
+    lo, hi = sorted(100 * (1 - x) for x in (r.lo, r.hi))
+    assert f"% lower (interval {ex.sig(lo)} % to {ex.sig(hi)} %)" in text
 
 
 def test_nqm_comparison_is_exact_and_noise_free():
@@ -322,11 +324,14 @@ def test_remeasure_scores_the_kept_runs_at_another_stopping_point():
     arms = {"cosine": lambda p: lrlab.cosine(p, 100), "constant": constant}
     res = ex.compare(arms, runner=ex.nqm_runner(nqm, 100), centre=0.2)
     half = res.remeasure(ex.at_step(50))
-    assert half.peaks == res.peaks and half.metric_label == "at_step(50)"
+    assert half.peaks == res.peaks and half.metric_label == "value after 50 updates"
+    assert half.sentence("cosine", "constant").startswith("cosine is ")
     for name in arms:
         curve = nqm.expected_loss(arms[name](res.peaks[name]), steps=100)
         assert half.values[name][0] == pytest.approx(curve[50], rel=1e-12)
     assert res.remeasure("best", label="lowest").metric_label == "lowest"
+    assert res.remeasure("best").metric_label == "lowest expected loss"
+    assert res.remeasure("best").remeasure("final").metric_label == "final expected loss"
     bare = ex.compare_fixed(two_arms(), 1.0, runner=Noisy([0.0, 1.0]), seeds=range(3))
     with pytest.raises(ValueError, match="remeasure needs the runs"):
         bare.remeasure("final")
