@@ -631,7 +631,8 @@ class Comparison:
         for arm in self.arms:
             v = self.values[arm]
             fin = v[np.isfinite(v)]
-            peak = sig(self.peaks[arm]) + (" (edge)" if self.at_edge[arm] else "")
+            peak = "-" if math.isnan(self.peaks[arm]) else sig(self.peaks[arm])
+            peak += " (edge)" if self.at_edge[arm] else ""
             lo, hi = (sig(fin.min()), sig(fin.max())) if fin.size else ("-", "-")
             rows.append([arm, peak, sig(self.mean(arm)), lo, hi, f"{self.diverged(arm)}/{v.size}"])
         unit = f" ({self.unit})" if self.unit else ""
@@ -655,7 +656,7 @@ class Comparison:
 # ---------------------------------------------------------------- protocol
 
 
-def _check_arms(arms: Any) -> dict[str, Arm]:
+def _check_arms(arms: Any) -> dict[str, Any]:
     if not isinstance(arms, Mapping) or not arms:
         raise ValueError(
             f"arms must be a non-empty mapping of name to peak -> Schedule, got {arms!r}"
@@ -673,6 +674,15 @@ def _schedule(arms: Mapping[str, Arm], name: str, peak: float) -> Schedule:
             f"arms[{name!r}] must return an lrlab Schedule for a peak, got {sched!r} for {peak!r}"
         )
     return sched
+
+
+def _fixed(schedule: Schedule) -> Arm:
+    """An arm that ignores the peak and runs ``schedule``."""
+
+    def arm(_peak: float) -> Schedule:
+        return schedule
+
+    return arm
 
 
 def _check_seeds(name: str, seeds: Any, low: int = 1) -> tuple[int, ...]:
@@ -852,6 +862,13 @@ def compare(
     (True, 'cosine')
     """
     arms = _check_arms(arms)
+    for name, arm in arms.items():
+        if isinstance(arm, Schedule):
+            raise ValueError(
+                f"arms[{name!r}] is a fixed Schedule, but compare tunes each arm's peak: give a "
+                "function peak -> Schedule (e.g. lambda peak: lrlab.cosine(peak, T)), "
+                "or use compare_fixed"
+            )
     runner = _resolve_runner(runner, steps, options)
     points = check_int("points", points, 3)
     factor = check_number("factor", factor, 1.0, math.inf, closed=False)
@@ -898,26 +915,30 @@ def compare(
 
 
 def compare_fixed(
-    arms: Mapping[str, Arm],
-    peak: float | Mapping[str, float],
+    arms: Mapping[str, Arm | Schedule],
+    peak: float | Mapping[str, float] | None = None,
     steps: int | None = None,
     *,
     runner: Any = None,
     seeds: Sequence[int] = range(5),
     **options: Any,
 ) -> Comparison:
-    """Evaluate every arm at a given peak (no tuning) on paired seeds.
+    """Evaluate every arm at a given peak, or fixed schedules, on paired seeds (no tuning).
 
     With one shared peak for all arms this is the comparison the protocol
     warns against: an arm whose best peak lies elsewhere looks worse than
-    it is. Put it next to :func:`compare` to show the difference.
+    it is. Put it next to :func:`compare` to show the difference. With
+    fixed schedules it measures given recipes (e.g. a published one) with
+    the same paired seeds and intervals.
 
     Parameters
     ----------
-    arms : mapping of str to callable
-        As in :func:`compare`.
-    peak : float or mapping of str to float
-        The peak of every arm, or one per arm.
+    arms : mapping of str to callable or Schedule
+        As in :func:`compare`; a Schedule is run as it is (its peak shows
+        as NaN).
+    peak : float or mapping of str to float, optional
+        The peak of every arm, or one per arm; needed unless every arm is
+        a Schedule.
     steps, runner, seeds, **options
         As in :func:`compare`.
 
@@ -930,19 +951,31 @@ def compare_fixed(
     --------
     >>> from lrlab import NoisyQuadratic, constant, cosine
     >>> arms = {"cosine": lambda p: cosine(p, 200), "constant": constant}
-    >>> res = compare_fixed(arms, 0.1, runner=nqm_runner(NoisyQuadratic.standard(dim=20), 200))
+    >>> res_runner = nqm_runner(NoisyQuadratic.standard(dim=20), 200)
+    >>> res = compare_fixed(arms, 0.1, runner=res_runner)
     >>> res.peaks
     {'cosine': 0.1, 'constant': 0.1}
+    >>> fixed = compare_fixed({"a": constant(0.1), "b": cosine(0.2, 200)}, runner=res_runner)
+    >>> fixed.best()
+    'b'
     """
     arms = _check_arms(arms)
     runner = _resolve_runner(runner, steps, options)
-    if isinstance(peak, Mapping):
+    given = {name: arm for name, arm in arms.items() if isinstance(arm, Schedule)}
+    arms = {name: _fixed(given[name]) if name in given else arm for name, arm in arms.items()}
+    if peak is None:
+        if len(given) < len(arms):
+            tuned = sorted(set(arms) - set(given))
+            raise ValueError(f"peak is required unless every arm is a Schedule; not: {tuned}")
+        peaks = dict.fromkeys(arms, math.nan)
+    elif isinstance(peak, Mapping):
         missing = sorted(set(arms) - set(peak))
         if missing:
             raise ValueError(f"peak must give a value for every arm, missing {missing}")
         peaks = {name: check_number("peak", peak[name], 0.0, math.inf) for name in arms}
     else:
         peaks = dict.fromkeys(arms, check_number("peak", peak, 0.0, math.inf))
+    peaks.update(dict.fromkeys(given, math.nan))
     label, unit, noise_free = _label(runner)
     eval_seeds = _check_seeds("seeds", seeds, 1 if noise_free else 2)
     if noise_free:

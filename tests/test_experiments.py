@@ -335,3 +335,19 @@ def test_remeasure_scores_the_kept_runs_at_another_stopping_point():
     bare = ex.compare_fixed(two_arms(), 1.0, runner=Noisy([0.0, 1.0]), seeds=range(3))
     with pytest.raises(ValueError, match="remeasure needs the runs"):
         bare.remeasure("final")
+
+
+def test_compare_fixed_runs_given_schedules():
+    nqm = lrlab.NoisyQuadratic.standard(dim=30)
+    runner = ex.nqm_runner(nqm, 100)
+    res = ex.compare_fixed({"cos": lrlab.cosine(0.3, 100), "c": constant}, 0.1, runner=runner)
+    assert res.peaks["c"] == 0.1 and math.isnan(res.peaks["cos"])
+    expect = nqm.expected_loss(lrlab.cosine(0.3, 100), steps=100)[-1]
+    assert res.values["cos"][0] == pytest.approx(expect, rel=1e-12)
+    assert res.table().splitlines()[2].split()[:2] == ["cos", "-"]
+    with pytest.raises(
+        ValueError, match=r"peak is required unless every arm is a Schedule; not: \['c'\]"
+    ):
+        ex.compare_fixed({"cos": lrlab.cosine(0.3, 100), "c": constant}, runner=runner)
+    with pytest.raises(ValueError, match=r"arms\['cos'\] is a fixed Schedule, but compare tunes"):
+        ex.compare({"cos": lrlab.cosine(0.3, 100)}, runner=runner)
