@@ -24,10 +24,13 @@ import torch
 from torch import nn
 from torch.nn import functional
 
-from lrlab._checks import check_int
+from lrlab._checks import check_int, check_int_sequence, check_positive
 
 #: Floating-point type of every model weight and loss.
 DTYPE = torch.float64
+# Largest transition table (vocab_size**(order + 1) probabilities): 32 MiB of
+# float64, held with its cumulative sums, so a task stays a small object.
+MAX_TABLE_ENTRIES = 2**22
 # Blocks of training data kept per task; the least recently used goes first.
 _CACHED_BLOCKS = 32
 # Number of training steps whose batches are generated together.
@@ -77,24 +80,27 @@ class MarkovTask:
     ) -> None:
         self.vocab_size = check_int("vocab_size", vocab_size, 2)
         self.order = check_int("order", order, 1)
-        if self.vocab_size**self.order > 1_000_000:
+        entries = self.vocab_size ** (self.order + 1)
+        if entries > MAX_TABLE_ENTRIES:
             raise ValueError(
-                f"vocab_size**order must be <= 1,000,000 contexts, "
-                f"got {self.vocab_size}**{self.order} = {self.vocab_size**self.order}"
+                f"vocab_size must be small enough that the transition table's "
+                f"vocab_size**(order + 1) entries are <= {MAX_TABLE_ENTRIES:,}, "
+                f"got {self.vocab_size} with order = {self.order}: "
+                f"{self.vocab_size}**{self.order + 1} = {entries:,}"
             )
-        conc = concentration
-        if isinstance(conc, bool) or not isinstance(conc, int | float) or not 0 < conc < math.inf:
-            raise ValueError(f"concentration must be a finite number > 0, got {concentration!r}")
-        self.concentration = float(conc)
+        self.concentration = check_positive("concentration", concentration)
         self.seed = check_int("seed", seed, 0)
         n_contexts = self.vocab_size**self.order
         rng = np.random.default_rng([self.seed, 0])
         probs = rng.dirichlet(np.full(self.vocab_size, self.concentration), size=n_contexts)
         self.transition = probs
         self.stationary = self._stationary()
-        with np.errstate(divide="ignore", invalid="ignore"):
-            row_entropy = -np.sum(np.where(probs > 0, probs * np.log(probs), 0.0), axis=1)
-        self.entropy_rate = float(self.stationary @ row_entropy)
+        # math.log and fsum: the entropy rate is the same to the last bit on every CPU
+        # (NumPy's vectorised log and BLAS dot products are not).
+        row_entropy = [-math.fsum(p * math.log(p) for p in row if p > 0) for row in probs.tolist()]
+        self.entropy_rate = math.fsum(
+            w * h for w, h in zip(self.stationary.tolist(), row_entropy, strict=True)
+        )
         self._cdf = np.cumsum(probs, axis=1)
         self._context_cdf = np.cumsum(self.stationary)
         for arr in (self.transition, self.stationary, self._cdf, self._context_cdf):
@@ -122,7 +128,7 @@ class MarkovTask:
         pi = np.full(n, 1.0 / n)
         for _ in range(100_000):
             new = np.bincount(nxt, weights=(pi[:, None] * self.transition).ravel(), minlength=n)
-            new /= new.sum()
+            new = new / new.sum()
             if np.abs(new - pi).sum() < 1e-15:
                 return new
             pi = new
@@ -412,6 +418,13 @@ class ContextMLP(nn.Module):
     torch.Size([1, 2, 7, 16])
     """
 
+    # registered in __init__; declared so type checkers know they are tensors
+    embed: nn.Parameter
+    w1: nn.Parameter
+    b1: nn.Parameter
+    w2: nn.Parameter
+    b2: nn.Parameter
+
     def __init__(
         self,
         vocab_size: int,
@@ -427,7 +440,9 @@ class ContextMLP(nn.Module):
         self.embed_dim = check_int("embed_dim", embed_dim, 1)
         self.hidden = check_int("hidden", hidden, 1)
         self.n_variants = check_int("n_variants", n_variants, 1)
-        seeds = [0] * self.n_variants if seeds is None else [int(s) for s in seeds]
+        seeds = (
+            [0] * self.n_variants if seeds is None else list(check_int_sequence("seeds", seeds, 0))
+        )
         if len(seeds) != self.n_variants:
             raise ValueError(f"seeds must have n_variants = {self.n_variants} entries, got {seeds}")
         weights = [self._init_weights(s) for s in seeds]

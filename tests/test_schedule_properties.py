@@ -26,8 +26,11 @@ from lrlab import (
     scale,
     step_decay,
     warmup_cosine,
+    with_warmup,
     wsd,
 )
+from lrlab._checks import MAX_LR
+from lrlab.schedules import MAX_STEP
 
 PROPERTY = settings(max_examples=60, deadline=None)
 TINY = 1e-12  # relative slack for one or two roundings
@@ -393,3 +396,188 @@ def test_join_restarts_every_piece(gaps, peak) -> None:
     piece = np.searchsorted(bounds, t, side="right")
     want = [parts[i](int(x - starts[i])) for x, i in zip(t, piece, strict=True)]
     assert s(t).tolist() == want
+
+
+# ------------------------------------------- 0 <= s(t) <= peak, everywhere a run can go
+
+BOUND = settings(max_examples=150, deadline=None)
+any_lr = st.one_of(lrs, st.floats(0.0, MAX_LR))
+counts = st.one_of(st.integers(1, 5000), st.integers(1, MAX_STEP))
+shrink = st.one_of(st.floats(0.0, 1.0), st.just(1.0), st.just(0.0))
+
+
+@st.composite
+def usable_steps(draw, schedule: Schedule, marks: tuple[int, ...] = ()) -> np.ndarray:
+    """Phase boundaries (and their neighbours) plus random steps, all a run may use."""
+    last = MAX_STEP if schedule.max_steps is None else schedule.max_steps - 1
+    near = {m + d for m in (0, *marks) for d in (-1, 0, 1)}
+    picks = draw(st.lists(st.integers(0, last), max_size=30))
+    picks += draw(st.lists(st.integers(0, min(last, 10_000)), max_size=30))
+    return np.array(sorted({t for t in (*near, last, *picks) if 0 <= t <= last}))
+
+
+def assert_within(schedule: Schedule, steps: np.ndarray, top: float) -> None:
+    values = schedule(steps)
+    assert values.min() >= 0.0, schedule
+    assert values.max() <= top, (schedule, float(values.max()), top)
+    if schedule.momentum is not None:
+        m = schedule.momentum(steps)
+        assert m.min() >= 0.0 and m.max() <= 1.0
+
+
+@BOUND
+@given(any_lr, st.data())
+def test_bound_constant(lr, data) -> None:
+    s = constant(lr)
+    assert_within(s, data.draw(usable_steps(s)), lr)
+
+
+@BOUND
+@given(any_lr, shrink, counts, st.sampled_from(lrlab.schedules.WARMUP_SHAPES), st.data())
+def test_bound_linear_warmup(peak, u, w, shape, data) -> None:
+    s = linear_warmup(peak, w, peak * u, shape)
+    assert_within(s, data.draw(usable_steps(s, (w,))), peak)
+
+
+@BOUND
+@given(any_lr, counts, st.floats(1e-300, 1.0), st.data())
+def test_bound_step_decay(start, size, gamma, data) -> None:
+    s = step_decay(start, size, gamma)
+    assert_within(s, data.draw(usable_steps(s, (size,))), start)
+
+
+@BOUND
+@given(any_lr, st.lists(st.integers(0, MAX_STEP), max_size=5), st.floats(1e-300, 1.0), st.data())
+def test_bound_multistep(start, marks, gamma, data) -> None:
+    s = multistep(start, sorted(marks), gamma)
+    assert_within(s, data.draw(usable_steps(s, tuple(marks))), start)
+
+
+@BOUND
+@given(any_lr, st.floats(1e-300, 1.0), st.data())
+def test_bound_exponential(start, gamma, data) -> None:
+    s = exponential(start, gamma)
+    assert_within(s, data.draw(usable_steps(s)), start)
+
+
+@BOUND
+@given(any_lr, shrink, counts, st.data())
+def test_bound_linear_decay(start, u, n, data) -> None:
+    s = linear_decay(start, start * u, n)
+    assert_within(s, data.draw(usable_steps(s, (n,))), start)
+
+
+@BOUND
+@given(any_lr, counts, st.floats(0.0, 1e6), shrink, st.data())
+def test_bound_polynomial(start, n, power, u, data) -> None:
+    s = polynomial(start, n, power, start * u)
+    assert_within(s, data.draw(usable_steps(s, (n,))), start)
+
+
+@BOUND
+@given(any_lr, counts, shrink, st.sampled_from(["hold", "continue"]), st.data())
+def test_bound_cosine(peak, n, u, past_end, data) -> None:
+    s = cosine(peak, n, peak * u, past_end=past_end)
+    assert_within(s, data.draw(usable_steps(s, (n, 2 * n))), peak)
+
+
+@BOUND
+@given(any_lr, counts, st.one_of(st.integers(1, 4), st.integers(1, MAX_STEP)), shrink, st.data())
+def test_bound_cosine_restarts(peak, period, mult, u, data) -> None:
+    s = cosine_restarts(peak, period, mult, peak * u)
+    assert_within(s, data.draw(usable_steps(s, tuple(s.cycle_starts(10**6)[:5]))), peak)
+
+
+@BOUND
+@given(
+    any_lr,
+    shrink,
+    counts,
+    counts,
+    st.sampled_from(lrlab.schedules.CYCLIC_MODES),
+    st.floats(1e-300, 1.0),
+    st.data(),
+)
+def test_bound_cyclical(peak, u, up, down, mode, gamma, data) -> None:
+    s = cyclical(peak * u, peak, up, down, mode, gamma)
+    assert_within(s, data.draw(usable_steps(s, (up, up + down, 2 * up + down))), peak)
+
+
+@BOUND
+@given(
+    any_lr,
+    st.one_of(st.integers(2, 5000), st.integers(2, MAX_STEP)),
+    st.floats(0.0, 1.0, exclude_min=True, exclude_max=True),
+    st.floats(1.0, 1e300),
+    st.floats(1.0, 1e300),
+    st.sampled_from(["cos", "linear"]),
+    st.booleans(),
+    st.data(),
+)
+def test_bound_one_cycle(peak, n, pct, div, final_div, anneal, three, data) -> None:
+    try:
+        s = one_cycle(peak, n, pct, div, final_div, anneal, three)
+    except ValueError as err:  # pct_start outside the range this total_steps allows
+        assert str(err).startswith("pct_start must be")
+        return
+    assert s.max_steps == n
+    top = math.floor(float(pct * n) - 1)
+    assert_within(s, data.draw(usable_steps(s, (top, top + 1, n - 1))), peak)
+
+
+@BOUND
+@given(any_lr, counts, st.data(), shrink, shrink)
+def test_bound_warmup_cosine(peak, n, data, u, v) -> None:
+    w = data.draw(st.integers(0, n - 1))
+    s = warmup_cosine(peak, n, w, peak * u, start=peak * v)
+    assert_within(s, data.draw(usable_steps(s, (w, n))), peak)
+
+
+@BOUND
+@given(any_lr, counts, st.data(), shrink, st.sampled_from(lrlab.schedules.DECAY_SHAPES))
+def test_bound_wsd(peak, n, data, u, decay) -> None:
+    w = data.draw(st.integers(0, n - 1))
+    d = data.draw(st.integers(1, n - w))
+    floor = peak * u
+    if decay == "exponential" and not (floor > 0 and math.isfinite(peak / floor)):
+        floor = peak
+    s = wsd(peak, n, w, d, floor, decay)
+    assert_within(s, data.draw(usable_steps(s, (w, n - d, n))), peak)
+
+
+@BOUND
+@given(counts, counts, st.data())
+def test_bound_inverse_sqrt(d_model, w, data) -> None:
+    s = inverse_sqrt(d_model, w)
+    assert s.peak <= (1 + 1e-15) / math.sqrt(d_model * w)
+    assert_within(s, data.draw(usable_steps(s, (w,))), s.peak)
+
+
+@BOUND
+@given(any_schedule(), st.integers(1, 5000), st.floats(0.0, 3.0))
+def test_bound_combinators(schedule, warmup, factor) -> None:
+    steps = steps_for(schedule)[:-1]
+    top = float(schedule(steps).max())
+    assert_within(scale(schedule, factor), steps, top * factor)
+    assert_within(with_warmup(schedule, warmup), steps, max(top, schedule(0)))
+
+
+@PROPERTY
+@given(
+    st.sampled_from([step_decay, multistep, exponential]),
+    any_lr,
+    st.floats(1.0, 1e300, exclude_min=True),
+    st.integers(0, MAX_STEP),
+)
+def test_growing_schedules_are_finite_or_refuse_the_step(family, start, gamma, t) -> None:
+    s = (
+        family(start, [1], gamma)
+        if family is multistep
+        else family(start, *([1] * (family is step_decay)), gamma)
+    )
+    try:
+        value = s(t)
+    except ValueError as err:
+        assert str(err).startswith(f"step must be one where {s!r} stays below")
+        return
+    assert start <= value < math.inf
