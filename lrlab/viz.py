@@ -125,6 +125,8 @@ BOOK_STYLE: dict[str, Any] = {
     "legend.title_fontsize": SMALLEST_PT,
     "legend.frameon": False,
     "figure.titlesize": TITLE_PT,
+    # Log axes label 0.001 to 1000 in decimals (0.3, not 3 × 10⁻¹).
+    "axes.formatter.min_exponent": 3,
     "lines.linewidth": 2.0,
     "lines.markersize": 6.0,
     # Same ids in every SVG export, should anyone save one.
@@ -788,7 +790,7 @@ def plot_train_test(runs: Mapping[str, Sequence[History]], title: str = "") -> F
 
     Each schedule has one colour; its test loss is solid and its training
     loss dashed, each the mean over seeds with a band from the lowest to the
-    highest seed. A dotted line marks the entropy rate, the best loss on
+    highest seed, and named at its end. A dotted line marks the entropy rate, the best loss on
     fresh text; a model below it on the corpus has memorised the corpus.
 
     Parameters
@@ -833,14 +835,15 @@ def plot_train_test(runs: Mapping[str, Sequence[History]], title: str = "") -> F
         "entropy rate",
         xy=(0.0, first.entropy_rate),
         xycoords=("axes fraction", "data"),
-        xytext=(4.0, -4.0),
+        xytext=(4.0, 3.0),
         textcoords="offset points",
-        va="top",
+        va="bottom",
         fontsize=SMALLEST_PT,
     )
     ax.set_xlabel("step t")
     ax.set_ylabel("loss (nats per token)")
-    legend(ax)
+    # Train and test lines of one schedule end far apart: name each at its end.
+    label_lines(ax)
     if title:
         ax.set_title(title)
     return fig
