@@ -66,6 +66,11 @@ def test_answer_keys_match_hand_worked_answers(exercise, params, answer):
         assert not exercises.is_correct(exercise, answer * 1.001 + 1e-9, **params)
 
 
+def test_every_chapter_key_is_registered():
+    assert {w[0] for w in WORKED} <= set(exercises.EXERCISES)
+
+
+@pytest.mark.slow
 def test_every_key_is_registered_without_the_chapter_modules():
     code = (
         "import sys, lrlab.exercises as e; "

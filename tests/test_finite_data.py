@@ -83,7 +83,8 @@ def test_train_and_test_loss_separate_on_a_small_corpus():
     assert h.val_excess[-1] > h.val_excess.min()  # test loss rises again: overfitting
 
 
-def test_fresh_data_does_not_separate():
+@pytest.mark.slow
+def test_a_large_corpus_does_not_separate():
     fresh = train(lrlab.constant(1e-2), 600, val_every=100)
     big = train(lrlab.constant(1e-2), 600, corpus_size=2048, val_every=100)
     assert abs(big.train_excess[-1] - big.val_excess[-1]) < 0.05

@@ -180,6 +180,7 @@ def test_every_builder_is_readable_on_desktop_and_phone(name):
     assert fig.get_facecolor()[:3] == (1.0, 1.0, 1.0)
 
 
+@pytest.mark.slow
 def test_figures_are_sent_as_2x_png_in_a_notebook():
     nbformat = pytest.importorskip("nbformat")
     from nbclient import NotebookClient
