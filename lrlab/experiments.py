@@ -39,7 +39,7 @@ sentence says how many seeds diverged instead of quoting a difference.
 
 Cost: a comparison of two arms over 600 steps of the tiny language model
 (5-point grids, one grid extension, 5 evaluation seeds) is 22 runs in 4
-batched rounds, about 7 s of CPU time; each further round costs about a
+batched rounds, about 6 s of CPU time; each further round costs about a
 second whatever its size, each further run a fraction of a second
 (``benchmarks/bench_experiments.py``). On the noisy quadratic model a
 comparison takes milliseconds.
