@@ -385,6 +385,10 @@ class Interval:
         return bool(self.lo <= value <= self.hi)
 
 
+def _side(ratio: float) -> str:
+    return "lower" if ratio < 1 else "higher"
+
+
 def paired_interval(diffs: Any, noise_free: bool = False) -> Interval:
     """Student-t 95 % interval of the mean of paired differences.
 
@@ -606,10 +610,13 @@ class Comparison:
         if relative:
             r = self.ratio(a, b)
             pct = 100 * (r.estimate - 1)
-            rel = f", {sig(abs(pct), 3)} % {'lower' if pct < 0 else 'higher'}"
-            if not self.noise_free:
+            rel = f", {sig(abs(pct), 3)} % {_side(r.estimate)}"
+            if not self.noise_free and (r.hi < 1 or r.lo > 1):
                 ends = sorted(abs(100 * (x - 1)) for x in (r.lo, r.hi))
                 rel += f" (interval {sig(ends[0], 3)} % to {sig(ends[1], 3)} %)"
+            elif not self.noise_free:  # the ratio's interval straddles 1
+                lo, hi = (f"{sig(abs(100 * (x - 1)))} % {_side(x)}" for x in (r.lo, r.hi))
+                rel += f" (interval {lo} to {hi})"
         if self.noise_free:
             if d.estimate == 0:
                 return f"{a} and {b} are equal ({what}, exact)"

@@ -351,3 +351,20 @@ def test_compare_fixed_runs_given_schedules():
         ex.compare_fixed({"cos": lrlab.cosine(0.3, 100), "c": constant}, runner=runner)
     with pytest.raises(ValueError, match=r"arms\['cos'\] is a fixed Schedule, but compare tunes"):
         ex.compare({"cos": lrlab.cosine(0.3, 100)}, runner=runner)
+
+
+def test_relative_sentence_when_the_ratio_interval_straddles_one():
+    class Fixed:
+        noise_free = False
+
+        def __call__(self, schedules, seeds):
+            # a - b is -1 on every seed, but the ratios a / b vary widely.
+            a = np.array([0.001, 10.0, 10.0, 10.0, 10.0])
+            b = a + 1.0
+            return np.stack([a, b])
+
+    res = ex.compare_fixed(two_arms(), 1.0, runner=Fixed(), seeds=range(5))
+    r = res.ratio("a", "b")
+    assert res.separated("a", "b") and r.lo < 1 < r.hi
+    assert "% lower to " in res.sentence("a", "b", relative=True)
+    assert "% higher)" in res.sentence("a", "b", relative=True)
