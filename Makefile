@@ -89,6 +89,7 @@ format: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_schedules.py
 	$(BIN)/python benchmarks/bench_train.py
+	$(BIN)/python benchmarks/bench_experiments.py
 
 clean:
 	rm -rf _build $(JS)
