@@ -6,7 +6,8 @@ update-to-weight ratio of every step, plus the exact population loss every
 ``val_every`` steps. Checkpoints taken along the way can be branched with
 another schedule. :func:`train_many` trains many variants (schedules × seeds)
 in one batched model. :func:`adam_trace` reads Adam's moments from the
-optimizer state, and :func:`lr_range_test` runs Smith's LR range test.
+optimizer state, and :func:`lr_range_test` runs the LR range test (Smith's idea,
+fastai's rules: :func:`suggest_lrs`).
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from lrlab._checks import (
 )
 from lrlab.schedules import MAX_STEP, Schedule
 from lrlab.tasks import DTYPE, ContextMLP, MarkovTask
-from lrlab.viz import PALETTE, new_figure
+from lrlab.viz import PALETTE, SMALLEST_PT, new_figure
 
 OPTIMIZERS = ("adamw", "sgd")
 # Seeds are int64 (torch's generator and NumPy's both take them).
@@ -845,71 +846,119 @@ class _BatchedRun:
         return hists
 
 
-def suggest_lrs(lr: Any, smoothed: Any) -> dict[str, float]:
-    """Three classic picks from an LR range-test curve.
+def _valley_index(loss: np.ndarray) -> int:
+    """fastai's ``valley``: the index a third plus a sixth along the longest descent.
 
-    * ``steepest``: where the smoothed loss falls fastest per decade of LR
-      (searched up to the minimum);
-    * ``minimum_tenth``: the LR at the minimum of the smoothed loss, / 10;
-    * ``valley``: halfway along the descent, taken as the longest decreasing
-      subsequence of the curve once the loss has fallen by a tenth of its
-      total drop (so a long, nearly flat start does not count).
+    ``lengths[i]`` is the length of the longest strictly decreasing
+    subsequence ending at ``i``. fastai keeps the first ``i`` with the largest
+    length as the descent's end and ``end - length`` as its start (one point
+    before the subsequence's first element when that element is its own
+    index), then steps ``int(d / 3) + int(d / 6)`` points in from the start,
+    ``d`` being their distance. The index may be ``-1`` (a descent of two
+    points at the very beginning), which fastai reads as the last point:
+    kept for exactness.
+    """
+    n = loss.size
+    lengths = np.ones(n, dtype=np.int64)
+    for i in range(1, n):
+        higher = loss[:i] > loss[i]
+        if higher.any():
+            lengths[i] = lengths[:i][higher].max() + 1
+    end = int(np.argmax(lengths))  # the first index with the longest descent
+    # fastai's loop leaves both ends at 0 when nothing decreases.
+    start = end - int(lengths[end]) if lengths[end] > 1 else 0
+    sections = (end - start) / 3
+    return start + int(sections) + int(sections / 2)
+
+
+def suggest_lrs(lr: Any, smoothed: Any, num_it: int | None = None) -> dict[str, float]:
+    """fastai's three learning-rate suggestions from an LR range-test curve.
+
+    The rules and the trim are those of fastai's ``Learner.lr_find`` and its
+    suggestion functions ``steep``, ``minimum`` and ``valley``
+    (``fastai/callback/schedule.py``, fastai 2.8; Howard & Gugger, with
+    Gugger's 2018 write-up of the method):
+
+    1. **Trim.** Keep the recorded points ``[num_it // 10 : -5]`` (drop the
+       first tenth of the *planned* sweep and the last five points recorded,
+       also after an early stop), then cut at the first NaN.
+    2. ``steepest`` (fastai's ``steep``): the learning rate at the left end
+       of the segment where the smoothed loss falls fastest per unit of
+       ``log(lr)``.
+    3. ``minimum_tenth`` (fastai's ``minimum``): the learning rate at the
+       lowest smoothed loss, divided by 10.
+    4. ``valley`` (fastai's default): with ``end`` the first index where the
+       longest strictly decreasing subsequence of the smoothed loss ends and
+       ``L`` its length, ``start = end − L`` (``0`` if nothing decreases) and
+       the pick is ``start + int(d / 3) + int(d / 6)``, ``d = end − start``:
+       about half-way down the descent. fastai indexes with it as Python
+       does, so ``−1`` (a descent of two points at the very beginning)
+       means the last point; kept.
+
+    One deviation, in precision only: fastai holds the curve in float32
+    tensors, lrlab in float64, so where two smoothed losses (or slopes) agree
+    to float32's resolution (about 1e-7 relative) the two can pick
+    neighbouring points.
 
     Parameters
     ----------
     lr : array_like
-        Increasing learning rates tried, > 0.
+        Learning rate of every recorded update, finite, > 0, strictly increasing.
     smoothed : array_like
-        Smoothed loss at each learning rate.
+        Smoothed loss of every recorded update (NaN from where the loss blew up).
+    num_it : int, optional
+        Length of the planned sweep, >= ``len(lr)`` (fastai's ``num_it``);
+        default ``len(lr)``, a sweep that ran to the end.
 
     Returns
     -------
     dict
         ``{"steepest": …, "minimum_tenth": …, "valley": …}``.
 
+    Raises
+    ------
+    ValueError
+        For bad input, or when fewer than 2 points survive the trim.
+
     Examples
     --------
-    >>> lrs = np.geomspace(1e-5, 1.0, 51)
-    >>> loss = -np.tanh(np.log10(lrs) + 3) + np.exp(2 * np.log10(lrs))
-    >>> float(suggest_lrs(lrs, loss)["steepest"])
-    0.001
+    A curve that falls fastest near 0.003 and is lowest at 0.04 (ten points
+    per decade):
+
+    >>> lrs = np.geomspace(1e-4, 1.0, 41)
+    >>> x = np.log10(lrs)
+    >>> loss = 2 - np.tanh(2 * (x + 2.5)) + np.exp(4 * (x + 0.5))
+    >>> {k: float(f"{v:.2g}") for k, v in suggest_lrs(lrs, loss).items()}
+    {'steepest': 0.0025, 'minimum_tenth': 0.004, 'valley': 0.002}
     """
     lr = np.asarray(lr, dtype=np.float64)
     loss = np.asarray(smoothed, dtype=np.float64)
-    if lr.ndim != 1 or lr.shape != loss.shape or lr.size < 3:
+    if lr.ndim != 1 or lr.shape != loss.shape:
         raise ValueError(
-            f"lr and smoothed must be 1-D arrays of equal length >= 3, "
+            f"lr and smoothed must be 1-D arrays of equal length, "
             f"got shapes {lr.shape} and {loss.shape}"
         )
     if not np.all(np.isfinite(lr)) or np.any(lr <= 0) or np.any(np.diff(lr) <= 0):
         raise ValueError(f"lr must be finite, positive and strictly increasing, got {lr!r}")
-    finite = np.isfinite(loss)
-    if finite.sum() < 3:
+    num_it = lr.size if num_it is None else check_int("num_it", num_it, lr.size, MAX_STEP)
+    loss_all = loss.size
+    keep = slice(num_it // 10, -5)
+    lr, loss = lr[keep], loss[keep]
+    nan = np.flatnonzero(np.isnan(loss))
+    if nan.size:
+        lr, loss = lr[: nan[0]], loss[: nan[0]]
+    if lr.size < 2:
         raise ValueError(
-            f"smoothed must be an array with at least 3 finite losses, "
-            f"got {int(finite.sum())} finite of {loss.size}"
+            f"smoothed must be a curve with at least 2 points left after fastai's trim "
+            f"[num_it // 10 : -5] and the cut at its first NaN, got {lr.size} left of "
+            f"{loss_all} (num_it = {num_it})"
         )
-    lr, loss = lr[finite], loss[finite]
-    lowest = int(np.argmin(loss))
-    slope = np.gradient(loss, np.log10(lr))
-    steepest = int(np.argmin(slope[: lowest + 1]))
-    first = int(np.argmax(loss <= loss[0] - 0.1 * (loss[0] - loss[lowest])))
-    n = loss.size
-    length = np.ones(n, dtype=np.int64)
-    previous = np.full(n, -1)
-    for i in range(first + 1, n):
-        higher = first + np.flatnonzero(loss[first:i] > loss[i])
-        if higher.size:
-            j = higher[np.argmax(length[higher])]
-            length[i], previous[i] = length[j] + 1, j
-    end = int(np.argmax(length))
-    start = end
-    while previous[start] >= 0:
-        start = int(previous[start])
+    # math.log rounds the same on every CPU; NumPy's vector log may not.
+    slopes = np.diff(loss) / np.diff([math.log(x) for x in lr])
     return {
-        "steepest": float(lr[steepest]),
-        "minimum_tenth": float(lr[lowest] / 10),
-        "valley": float(lr[(start + end) // 2]),
+        "steepest": float(lr[int(np.argmin(slopes))]),
+        "minimum_tenth": float(lr[int(np.argmin(loss))] / 10),
+        "valley": float(lr[_valley_index(loss)]),
     }
 
 
@@ -929,6 +978,10 @@ class RangeTest:
         Whether the sweep stopped because the loss blew up.
     suggestions : dict of str to float
         See :func:`suggest_lrs`.
+    steps : int, optional
+        Length of the planned sweep (fastai's ``num_it``); 0 if unknown.
+        :func:`plot_range_test` uses it to shade what the suggestions
+        leave out.
     """
 
     lr: np.ndarray
@@ -936,6 +989,7 @@ class RangeTest:
     smoothed: np.ndarray
     stopped_early: bool
     suggestions: dict[str, float]
+    steps: int = 0
 
     def plot(self) -> Figure:
         """The smoothed loss against the LR, with the suggestions marked.
@@ -950,26 +1004,43 @@ class RangeTest:
 def lr_range_test(
     start: float = 1e-7,
     end: float = 10.0,
-    steps: int = 300,
+    steps: int = 100,
     seed: int = 0,
     optimizer: str = "adamw",
     smoothing: float = 0.98,
     stop_factor: float = 4.0,
     **options: Any,
 ) -> RangeTest:
-    """Smith's LR range test: raise the LR exponentially until the loss blows up.
+    """The LR range test on the tiny language model, run by fastai's rules.
 
-    Update ``t`` uses ``start · (end / start) ** (t / (steps − 1))``. The loss
-    is smoothed with a bias-corrected exponential moving average; the sweep
-    stops once the smoothed loss exceeds ``stop_factor`` times its best value
-    or the loss is not finite.
+    Smith proposed the idea: train briefly while the learning rate grows and
+    read good learning rates off the curve (his CLR paper sweeps linearly over
+    a few epochs and plots accuracy). The rules here are fastai's
+    ``LRFinder`` and ``Learner.lr_find`` (Gugger 2018), step for step:
+
+    * **Sweep.** Update ``t = 0, …, steps − 1`` uses
+      ``start · (end / start) ** (t / steps)`` (fastai's ``SchedExp`` at the
+      position ``t / num_it``), the schedule
+      ``lrlab.exponential_rate(start, end / start, steps)``: the last update
+      uses ``t / steps = (steps − 1) / steps`` and never reaches ``end``.
+    * **Smoothing.** ``a_t = β a_{t−1} + (1 − β) ℓ_t`` from ``a_{−1} = 0``,
+      reported bias-corrected as ``a_t / (1 − β^{t+1})`` (fastai's
+      ``AvgSmoothLoss``, ``β = 0.98``).
+    * **Stop.** After the first update whose smoothed loss exceeds
+      ``stop_factor`` (4) times the lowest so far; that update is recorded.
+      fastai goes on training through a NaN loss to the end of the sweep
+      and later cuts its curve at the first NaN; stopping at the first
+      non-finite loss, as here, gives the same suggestions.
+    * **Suggestions.** :func:`suggest_lrs` with ``num_it = steps``.
 
     Parameters
     ----------
     start, end : float, default 1e-7, 10.0
-        First and last learning rate, ``0 < start < end``.
-    steps : int, default 300
-        Number of updates of the full sweep, >= 3.
+        Learning rate of the first update, and the one the sweep heads for,
+        ``0 < start < end`` (fastai's ``start_lr``, ``end_lr``).
+    steps : int, default 100
+        Updates of the full sweep, >= 7 (fastai's ``num_it``; the trim keeps
+        ``steps − steps // 10 − 5`` points of a full sweep).
     seed : int, default 0
         Seed, as in :func:`train`.
     optimizer : {"adamw", "sgd"}, default "adamw"
@@ -977,7 +1048,7 @@ def lr_range_test(
     smoothing : float, default 0.98
         EMA factor ``β`` in ``[0, 1)``.
     stop_factor : float, default 4.0
-        Stop when the smoothed loss exceeds this multiple of its best value.
+        Stop when the smoothed loss exceeds this multiple of its best value, > 1.
     **options
         As in :func:`train`.
 
@@ -988,8 +1059,8 @@ def lr_range_test(
     Raises
     ------
     ValueError
-        For bad arguments, or when the loss blows up before three learning
-        rates have been tried (``start`` too large).
+        For bad arguments, or when the loss blows up so soon that fewer than
+        2 points survive the trim (``start`` too large).
 
     Examples
     --------
@@ -1003,47 +1074,60 @@ def lr_range_test(
         raise ValueError(
             f"end must be in (start, {MAX_LR:g}] = ({start!r}, {MAX_LR:g}], got {end!r}"
         )
-    steps = check_int("steps", steps, 3, MAX_STEP)
+    steps = check_int("steps", steps, 7, MAX_STEP)
     smoothing = check_number("smoothing", smoothing, 0.0, 1.0, "[)")
     stop_factor = check_number("stop_factor", stop_factor, 1.0, math.inf, "()")
     config = _config(seed, optimizer, {"diverge_above": math.inf, **options})
-    sweep = [start * (end / start) ** (t / (steps - 1)) for t in range(steps)]
-    lrs, losses, smooth = [], [], []
-    average, best, stopped = 0.0, math.inf, False
+    sweep = start * np.float_power(end / start, np.arange(steps) / steps)
+    losses: list[float] = []
+    smooth: list[float] = []
+    average, best = 0.0, math.inf
+    blew_up = went_nan = False
     with _torch_settings(config.threads):
         run = _Run(config)
-        for t, lr in enumerate(sweep):
+        for t, lr in enumerate(sweep.tolist()):
             run.set_hyper(lr, None)
             loss, _, _ = run.step(t)
-            if not math.isfinite(loss):
-                stopped = True
-                break
             average = smoothing * average + (1 - smoothing) * loss
             value = average / (1 - smoothing ** (t + 1))
-            lrs.append(lr)
+            if math.isnan(value):
+                blew_up = went_nan = True
+                break
             losses.append(loss)
             smooth.append(value)
             best = min(best, value)
             if value > stop_factor * best:
-                stopped = True
+                blew_up = True
                 break
-    if len(lrs) < 3:
+    done = len(smooth)
+    recorded = np.array(smooth)
+    if went_nan:  # fastai's recorder: NaN from there to the end of the sweep
+        recorded = np.concatenate([recorded, np.full(steps - done, np.nan)])
+    try:
+        suggestions = suggest_lrs(sweep[: recorded.size], recorded, num_it=steps)
+    except ValueError as err:
         raise ValueError(
-            f"start must be small enough for 3 updates before the loss blows up (lower it), "
-            f"got {start!r}: the loss blew up after {len(lrs)} update(s)"
-        )
-    lr_arr, smooth_arr = np.array(lrs), np.array(smooth)
+            f"start must be small enough for the smoothed loss to stay below {stop_factor:g}× "
+            f"its best until 2 points survive the trim (lower it), got {start!r}: the sweep "
+            f"stopped after {done} update(s)"
+        ) from err
     return RangeTest(
-        lr=lr_arr,
+        lr=sweep[:done].copy(),
         loss=np.array(losses),
-        smoothed=smooth_arr,
-        stopped_early=stopped,
-        suggestions=suggest_lrs(lr_arr, smooth_arr),
+        smoothed=np.array(smooth),
+        stopped_early=blew_up,
+        suggestions=suggestions,
+        steps=steps,
     )
 
 
 def plot_range_test(result: RangeTest) -> Figure:
-    """Plot a range test: raw and smoothed loss on a log LR axis, suggestions marked.
+    """Plot a range test: batch and smoothed loss on a log LR axis, the suggestions marked.
+
+    Each suggestion is a marker of its own shape on the smoothed curve, named
+    beside it (``minimum_tenth`` is drawn at the minimum it divides by 10).
+    When ``result.steps`` is known, the points fastai's trim leaves out are
+    shaded.
 
     Parameters
     ----------
@@ -1063,14 +1147,31 @@ def plot_range_test(result: RangeTest) -> Figure:
     'log'
     """
     fig, (ax,) = new_figure()
-    ax.plot(result.lr, result.loss, color=PALETTE[5], alpha=0.6, linewidth=1.0, label="loss")
+    ax.plot(result.lr, result.loss, color=PALETTE[5], linewidth=1.0, label="loss of each batch")
     ax.plot(result.lr, result.smoothed, color=PALETTE[0], label="smoothed loss")
-    markers = {"steepest": "--", "minimum_tenth": ":", "valley": "-."}
-    for (name, value), color in zip(result.suggestions.items(), PALETTE[1:4], strict=True):
-        ax.axvline(value, color=color, linestyle=markers[name], label=f"{name}: {value:.2g}")
+    if result.steps:
+        lo, hi = result.steps // 10, max(result.lr.size - 5, 0)
+        for a, b in ((0, lo), (hi, result.lr.size - 1)):
+            if b > a:
+                ax.axvspan(result.lr[a], result.lr[b], color="#eeeeee", zorder=0, linewidth=0)
+    log_lr = np.log(result.lr)
+    markers = {"steepest": "v", "minimum_tenth": "s", "valley": "o"}
+    for i, (name, value) in enumerate(result.suggestions.items()):
+        at = value * 10 if name == "minimum_tenth" else value
+        y = float(np.interp(math.log(at), log_lr, result.smoothed))
+        colour = PALETTE[1 + i % 3]
+        ax.plot([at], [y], marker=markers.get(name, "D"), color=colour, linestyle="none")
+        ax.annotate(
+            f"{name}: {value:.2g}",
+            xy=(at, y),
+            xytext=(6.0, 10.0 + 16.0 * i),
+            textcoords="offset points",
+            color=colour,
+            fontsize=SMALLEST_PT,
+        )
     ax.set_xscale("log")
     ax.set_xlabel("learning rate (log scale)")
     ax.set_ylabel("training loss (nats/token)")
     ax.set_title("LR range test")
-    ax.legend()
+    ax.legend(loc="lower left")
     return fig
