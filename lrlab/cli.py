@@ -3,13 +3,16 @@
 The schedule is read from its repr without ``eval``: the text is parsed with
 :mod:`ast`, and only calls of lrlab's schedule constructors with literal
 arguments (numbers, strings, booleans, ``None``, lists, nested schedules) are
-accepted.
+accepted. The arguments are bound to the constructor's signature before it
+is called, so a wrong argument is reported with the signature it missed; the
+constructor then checks the values.
 """
 
 from __future__ import annotations
 
 import argparse
 import ast
+import inspect
 import itertools
 import sys
 from collections.abc import Sequence
@@ -101,14 +104,25 @@ def _build(node: ast.AST) -> Any:
             raise ValueError(f"schedule spec: ** arguments are not allowed in {name}(...)")
         args = [_build(arg) for arg in node.args]
         kwargs = {kw.arg: _build(kw.value) for kw in node.keywords if kw.arg is not None}
+        signature = _signature(CONSTRUCTORS[name])
         try:
-            return CONSTRUCTORS[name](*args, **kwargs)
+            signature.bind(*args, **kwargs)
         except TypeError as error:
-            raise ValueError(f"schedule spec: {name}(...): {error}") from None
+            raise ValueError(f"schedule spec: {name}{signature}: {error}") from None
+        return CONSTRUCTORS[name](*args, **kwargs)
     raise ValueError(
         f"schedule spec: only lrlab schedule calls and literal numbers, strings, lists, True, "
         f"False and None are allowed, got {ast.unparse(node)!r}"
     )
+
+
+def _signature(family: type[Schedule]) -> inspect.Signature:
+    """The constructor's parameters as a reader writes them (no annotations)."""
+    params = [
+        p.replace(annotation=inspect.Parameter.empty)
+        for p in inspect.signature(family).parameters.values()
+    ]
+    return inspect.Signature(params)
 
 
 def key_steps(schedule: Schedule, steps: int) -> list[int]:
