@@ -28,16 +28,40 @@ from torch.optim.lr_scheduler import LRScheduler
 from lrlab._checks import check_bool, check_choice, check_instance, check_int, check_lr, shown
 from lrlab.schedules import MAX_STEP, Schedule
 
-__all__ = ["GROUP_MODES", "ScheduleLR", "group_schedules", "to_torch", "torch_lr_sequence"]
+__all__ = [
+    "GROUP_MODES",
+    "ScheduleLR",
+    "group_schedules",
+    "initial_lrs",
+    "to_torch",
+    "torch_lr_sequence",
+]
 
 GROUP_MODES = ("same", "factor")
 _STATE_KEYS = ("last_epoch", "_step_count", "base_lrs", "schedule_reprs")
 
 
-def _group_lr(group: dict[str, Any]) -> float:
-    """The rate a group started from: torch's ``initial_lr`` once a scheduler has set it."""
-    value = group.get("initial_lr", group["lr"])
-    return float(value.item() if isinstance(value, Tensor) else value)
+def initial_lrs(optimizer: Optimizer) -> list[float]:
+    """The rate each parameter group started from: torch's ``initial_lr`` once a scheduler set it.
+
+    Parameters
+    ----------
+    optimizer : torch.optim.Optimizer
+
+    Returns
+    -------
+    list of float
+        One learning rate per parameter group.
+
+    Examples
+    --------
+    >>> import torch
+    >>> opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.5)
+    >>> initial_lrs(opt)
+    [0.5]
+    """
+    values = [group.get("initial_lr", group["lr"]) for group in optimizer.param_groups]
+    return [float(v.item() if isinstance(v, Tensor) else v) for v in values]
 
 
 class ScheduleLR(LRScheduler):
@@ -357,8 +381,7 @@ def to_torch(
     [0.0, 0.0]
     """
     optimizer = check_instance("optimizer", optimizer, Optimizer, "a torch.optim.Optimizer")
-    bases = [_group_lr(g) for g in optimizer.param_groups]
-    schedules, mode = group_schedules(schedule, bases, groups)
+    schedules, mode = group_schedules(schedule, initial_lrs(optimizer), groups)
     return ScheduleLR(
         optimizer, schedules, cycle_momentum=cycle_momentum, groups=mode, start_step=start_step
     )
