@@ -14,7 +14,7 @@ NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/sanitize.cfg --
 NPY_DISPATCH = $(shell $(BIN)/python -c "from numpy._core._multiarray_umath import __cpu_dispatch__; print(*__cpu_dispatch__)")
 OTHER_CPU = ATEN_CPU_CAPABILITY=default NPY_DISABLE_CPU_FEATURES="$(NPY_DISPATCH)"
 
-.PHONY: book test test-fast test-portable lab notebooks lint typecheck format bench clean python-check
+.PHONY: book test test-fast test-portable lab notebooks lint typecheck format bench clean python-check pdf handouts
 
 python-check:
 	@if ! command -v "$(PYTHON)" >/dev/null 2>&1; then \
@@ -42,8 +42,19 @@ $(JS_STAMP): scripts/vendor_js.sh | $(STAMP)
 
 book: $(STAMP) $(JS_STAMP)
 	$(BIN)/jupyter-book build . $(BOOK_FLAGS)
+	$(BIN)/python scripts/make_handouts.py
 	@echo
 	@echo "Open the book: file://$(CURDIR)/_build/html/index.html"
+
+# The whole book as one PDF, printed from the built HTML by headless Chromium
+# (no TeX): _build/html/editions/lrlab.pdf, linked from the front page.
+pdf: book
+	$(BIN)/python scripts/build_pdf.py
+
+# Student notebooks without solutions and the teacher's pack, generated from the
+# chapters into _build/html/editions (make book writes them too).
+handouts: $(STAMP)
+	$(BIN)/python scripts/make_handouts.py
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_FLAGS) --doctest-modules lrlab tests book $(NBVAL)
@@ -78,6 +89,7 @@ format: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_schedules.py
 	$(BIN)/python benchmarks/bench_train.py
+	$(BIN)/python benchmarks/bench_experiments.py
 
 clean:
 	rm -rf _build $(JS)

@@ -4,6 +4,11 @@ from importlib import metadata as _metadata
 
 from lrlab.audit import AuditReport as AuditReport
 from lrlab.audit import audit as audit
+from lrlab.experiments import Comparison as Comparison
+from lrlab.experiments import compare as compare
+from lrlab.experiments import compare_fixed as compare_fixed
+from lrlab.experiments import nqm_runner as nqm_runner
+from lrlab.experiments import train_runner as train_runner
 from lrlab.interop import from_fastai as from_fastai
 from lrlab.interop import from_hf as from_hf
 from lrlab.interop import from_keras as from_keras

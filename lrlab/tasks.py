@@ -35,6 +35,8 @@ MAX_TABLE_ENTRIES = 2**22
 _CACHED_BLOCKS = 32
 # Number of training steps whose batches are generated together.
 _BLOCK_STEPS = 100
+# Training corpora kept per task (finite-data mode).
+_CACHED_CORPORA = 4
 
 
 class MarkovTask:
@@ -226,6 +228,92 @@ class MarkovTask:
         while len(cache) > _CACHED_BLOCKS:
             del cache[next(iter(cache))]
         return tokens
+
+    def corpus(self, n_sequences: int, seq_len: int, seed: int = 0) -> np.ndarray:
+        """A fixed training corpus: ``n_sequences`` sequences sampled once.
+
+        Training on a corpus (``corpus_size`` in :func:`lrlab.train`) repeats
+        these sequences epoch after epoch, so a model can fit them better than
+        the chain allows (overfit), while the population loss still measures
+        how well it predicts fresh text. The corpus depends only on the task
+        and ``seed`` (a stream separate from the training batches and the
+        validation set).
+
+        Parameters
+        ----------
+        n_sequences : int
+            Number of sequences, >= 1.
+        seq_len : int
+            Tokens per sequence, at least ``order``.
+        seed : int, default 0
+            Seed of the corpus (the data seed).
+
+        Returns
+        -------
+        numpy.ndarray
+            ``(n_sequences, seq_len)`` int64 tokens, read-only.
+
+        Examples
+        --------
+        >>> task = MarkovTask()
+        >>> c = task.corpus(16, 12, seed=0)
+        >>> c.shape, bool((c == task.corpus(16, 12, seed=0)).all())
+        ((16, 12), True)
+        """
+        n_sequences = check_int("n_sequences", n_sequences, 1)
+        seq_len = check_int("seq_len", seq_len, self.order)
+        seed = check_int("seed", seed, 0)
+        key = ("corpus", n_sequences, seq_len, seed)
+        cache = self.__dict__.get("_corpus_cache")
+        if cache is None:
+            cache = {}
+            object.__setattr__(self, "_corpus_cache", cache)
+        if key not in cache:
+            tokens = self._sample(n_sequences, seq_len, np.random.default_rng([self.seed, 4, seed]))
+            tokens.setflags(write=False)
+            cache[key] = tokens
+            while len(cache) > _CACHED_CORPORA:
+                del cache[next(iter(cache))]
+        return cache[key]
+
+    def corpus_rows(self, step: int, batch_size: int, n_sequences: int, seed: int) -> np.ndarray:
+        """Which corpus sequences update ``step`` trains on: epochs of shuffled rows.
+
+        An epoch is ``n_sequences // batch_size`` updates; each epoch visits
+        the corpus in a fresh random order (a pure function of ``seed`` and
+        the epoch number), one batch after another. When ``batch_size`` does
+        not divide ``n_sequences`` the last, partial batch of each epoch is
+        dropped, so every batch has the same size.
+
+        Parameters
+        ----------
+        step : int
+            Optimizer step (>= 0).
+        batch_size : int
+            Sequences per batch, in ``[1, n_sequences]``.
+        n_sequences : int
+            Corpus size.
+        seed : int
+            Seed of the order (the run's seed).
+
+        Returns
+        -------
+        numpy.ndarray
+            ``(batch_size,)`` int64 row indices into the corpus.
+
+        Examples
+        --------
+        >>> task = MarkovTask()
+        >>> rows = [task.corpus_rows(t, 4, 8, seed=0) for t in (0, 1)]
+        >>> sorted(np.concatenate(rows).tolist())  # one epoch: every row once
+        [0, 1, 2, 3, 4, 5, 6, 7]
+        """
+        step = check_int("step", step, 0)
+        n_sequences = check_int("n_sequences", n_sequences, 1)
+        batch_size = check_int("batch_size", batch_size, 1, n_sequences)
+        epoch, offset = divmod(step, n_sequences // batch_size)
+        order = np.random.default_rng([self.seed, 5, seed, epoch]).permutation(n_sequences)
+        return order[offset * batch_size : (offset + 1) * batch_size]
 
     def validation_set(self, n_sequences: int = 64, seq_len: int = 40) -> np.ndarray:
         """A fixed validation set, the same for every run on this task.

@@ -35,7 +35,7 @@ from lrlab._checks import (
     shown,
 )
 from lrlab.schedules import MAX_STEP, Schedule
-from lrlab.tasks import ContextMLP, MarkovTask
+from lrlab.tasks import DTYPE, ContextMLP, MarkovTask
 from lrlab.viz import PALETTE, new_figure
 
 OPTIMIZERS = ("adamw", "sgd")
@@ -101,6 +101,8 @@ class TrainConfig:
     val_every: int = 50
     diverge_above: float | None = None
     threads: int = 1
+    corpus_size: int | None = None
+    corpus_seed: int = 0
 
     def __post_init__(self) -> None:
         def keep(name: str, value: Any) -> None:
@@ -131,11 +133,27 @@ class TrainConfig:
             keep("clip_grad", check_positive("clip_grad", self.clip_grad))
         if self.diverge_above is not None and self.diverge_above != math.inf:
             keep("diverge_above", check_positive("diverge_above", self.diverge_above))
+        if self.corpus_size is not None:
+            keep("corpus_size", check_int("corpus_size", self.corpus_size, self.batch_size))
+        keep("corpus_seed", check_int("corpus_seed", self.corpus_seed, 0))
 
     @property
     def context_size(self) -> int:
         """The model's window length (``context``, which defaults to ``order + 1``)."""
         return self.task.order + 1 if self.context is None else self.context
+
+    def corpus(self) -> np.ndarray | None:
+        """The fixed training corpus (finite-data mode), or None for fresh data."""
+        if self.corpus_size is None:
+            return None
+        return self.task.corpus(self.corpus_size, self.seq_len, self.corpus_seed)
+
+    def batch(self, step: int, seed: int) -> np.ndarray:
+        """Training tokens of update ``step`` for data-order ``seed``."""
+        corpus = self.corpus()
+        if corpus is None:
+            return self.task.train_batch(step, self.batch_size, self.seq_len, seed)
+        return corpus[self.task.corpus_rows(step, self.batch_size, len(corpus), seed)]
 
     @property
     def loss_limit(self) -> float:
@@ -164,7 +182,8 @@ class History:
     val_steps : numpy.ndarray
         Number of updates done when the validation loss was measured.
     val_loss : numpy.ndarray
-        Exact expected loss on fresh text from the chain (population loss).
+        Exact expected loss on fresh text from the chain (population loss):
+        the test loss.
     entropy_rate : float
         The task's entropy rate, the best achievable loss.
     diverged : bool
@@ -175,6 +194,10 @@ class History:
         Checkpoints taken, keyed by the number of updates done.
     missed_checkpoints : list of int
         Checkpoints asked for but not taken because the run diverged first.
+    train_loss : numpy.ndarray
+        Finite-data mode (``corpus_size``): the exact mean loss over the whole
+        training corpus at each of ``val_steps``; empty when training on
+        fresh data.
     """
 
     lr: np.ndarray
@@ -188,6 +211,7 @@ class History:
     diverged_at: int | None = None
     checkpoints: dict[int, Checkpoint] = field(default_factory=dict, repr=False)
     missed_checkpoints: list[int] = field(default_factory=list)
+    train_loss: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     @property
     def excess_loss(self) -> np.ndarray:
@@ -198,6 +222,11 @@ class History:
     def val_excess(self) -> np.ndarray:
         """Exact population loss minus the entropy rate; never negative."""
         return self.val_loss - self.entropy_rate
+
+    @property
+    def train_excess(self) -> np.ndarray:
+        """Corpus loss minus the entropy rate; negative once the model memorises its corpus."""
+        return self.train_loss - self.entropy_rate
 
     @property
     def final_excess(self) -> float:
@@ -283,11 +312,11 @@ class _Run:
                 foreach=False,
             )
         self.val = _exact_loss_inputs(task, config.context_size)
+        corpus = config.corpus()
+        self.corpus = None if corpus is None else torch.from_numpy(corpus.copy())
 
     def batch(self, step: int) -> torch.Tensor:
-        c = self.config
-        tokens = c.task.train_batch(step, c.batch_size, c.seq_len, c.seed)
-        return torch.from_numpy(tokens).unsqueeze(0)
+        return torch.from_numpy(self.config.batch(step, self.config.seed)).unsqueeze(0)
 
     def set_hyper(self, lr: float, momentum: float | None) -> None:
         for group in self.optimizer.param_groups:
@@ -318,6 +347,10 @@ class _Run:
     def val_loss(self) -> float:
         with torch.no_grad():
             return float(_exact_loss(self.model, *self.val)[0])
+
+    def corpus_loss(self) -> float:
+        assert self.corpus is not None
+        return float(_corpus_loss(self.model, self.corpus)[0])
 
 
 def _grad(param: torch.Tensor) -> torch.Tensor:
@@ -350,6 +383,23 @@ def _exact_loss(
     log_q = torch.log_softmax(model(windows.expand(k, -1, -1))[:, :, 0], dim=-1)
     per_window = -(next_probs * log_q).sum(dim=-1)
     return (per_window * probs).sum(dim=-1)
+
+
+# Tokens per forward pass when scoring a whole corpus: bounds the memory used.
+_CORPUS_CHUNK_TOKENS = 2**15
+
+
+def _corpus_loss(model: ContextMLP, corpus: torch.Tensor) -> torch.Tensor:
+    """Mean cross-entropy of each variant over every predicted token of the corpus."""
+    k = model.n_variants
+    n, length = corpus.shape
+    rows = max(1, _CORPUS_CHUNK_TOKENS // (k * length))
+    total = torch.zeros(k, dtype=DTYPE)
+    with torch.no_grad():
+        for start in range(0, n, rows):
+            chunk = corpus[start : start + rows]
+            total += model.loss(chunk.unsqueeze(0).expand(k, -1, -1)) * len(chunk)
+    return total / n
 
 
 def _empty_history(steps: int, entropy_rate: float) -> History:
@@ -392,14 +442,19 @@ def _train(
                 getattr(hist, name)[:start] = getattr(prev, name)[:start]
             keep = prev.val_steps < start
             hist.val_steps, hist.val_loss = prev.val_steps[keep], prev.val_loss[keep]
+            # train_loss is empty unless the run trains on a corpus.
+            hist.train_loss = prev.train_loss[keep] if prev.train_loss.size else prev.train_loss
         val_at = set(_val_schedule(steps, config.val_every).tolist())
         val_steps, val_loss = list(hist.val_steps), list(hist.val_loss)
+        train_loss = list(hist.train_loss)
         for t in range(start, steps + 1):
             if t in marks:
-                hist.checkpoints[t] = _checkpoint(run, t, hist, val_steps, val_loss)
+                hist.checkpoints[t] = _checkpoint(run, t, hist, val_steps, val_loss, train_loss)
             if t in val_at:
                 val_steps.append(t)
                 val_loss.append(run.val_loss())
+                if run.corpus is not None:
+                    train_loss.append(run.corpus_loss())
             if t == steps:
                 break
             lr = float(schedule(t))
@@ -414,17 +469,24 @@ def _train(
                 on_step(t, run)
         hist.val_steps = np.array(val_steps, dtype=np.int64)
         hist.val_loss = np.array(val_loss, dtype=np.float64)
+        hist.train_loss = np.array(train_loss, dtype=np.float64)
         hist.missed_checkpoints = [m for m in marks if m >= start and m not in hist.checkpoints]
     return hist
 
 
 def _checkpoint(
-    run: _Run, t: int, hist: History, val_steps: list[int], val_loss: list[float]
+    run: _Run,
+    t: int,
+    hist: History,
+    val_steps: list[int],
+    val_loss: list[float],
+    train_loss: list[float],
 ) -> Checkpoint:
     snapshot = copy.deepcopy(hist)
     snapshot.checkpoints = {}
     snapshot.val_steps = np.array(val_steps, dtype=np.int64)
     snapshot.val_loss = np.array(val_loss, dtype=np.float64)
+    snapshot.train_loss = np.array(train_loss, dtype=np.float64)
     return Checkpoint(
         step=t,
         config=run.config,
@@ -471,7 +533,18 @@ def train(
         ``weight_decay`` (0), ``betas`` ((0.9, 0.999)), ``momentum`` (0.9,
         SGD), ``eps`` (1e-8), ``clip_grad`` (None: no clipping),
         ``val_every`` (50), ``diverge_above`` (default ``2 ln(vocab_size)``),
-        ``threads`` (1).
+        ``threads`` (1), ``corpus_size`` (None: fresh text at every step;
+        an int: finite-data mode, see below), ``corpus_seed`` (0).
+
+    Finite-data mode
+        With ``corpus_size = n`` the model trains on a fixed corpus of ``n``
+        sequences (:meth:`MarkovTask.corpus`, drawn once with
+        ``corpus_seed``), visited in a new shuffled order every epoch of
+        ``n // batch_size`` updates (:meth:`MarkovTask.corpus_rows`, ordered
+        by ``seed``). It can then overfit: ``History.train_loss`` records the
+        exact loss on the whole corpus at every validation step, next to the
+        population (test) loss ``val_loss``. Scoring the corpus costs about
+        ``n / batch_size`` forward passes per validation step.
 
     Returns
     -------
@@ -667,12 +740,11 @@ class _BatchedRun:
         self.val = _exact_loss_inputs(task, config.context_size)
         self.unique_seeds = sorted(set(self.seeds))
         self.seed_row = torch.tensor([self.unique_seeds.index(s) for s in self.seeds])
+        corpus = config.corpus()
+        self.corpus = None if corpus is None else torch.from_numpy(corpus.copy())
 
     def batch(self, t: int) -> torch.Tensor:
-        c = self.config
-        tokens = np.stack(
-            [c.task.train_batch(t, c.batch_size, c.seq_len, s) for s in self.unique_seeds]
-        )
+        tokens = np.stack([self.config.batch(t, s) for s in self.unique_seeds])
         return torch.from_numpy(tokens)[self.seed_row]
 
     def _per_variant(self, values: np.ndarray, p: torch.Tensor) -> torch.Tensor:
@@ -710,6 +782,7 @@ class _BatchedRun:
         val_at = set(_val_schedule(steps, c.val_every).tolist())
         val_steps: list[int] = []
         val_loss: list[np.ndarray] = []
+        train_loss: list[np.ndarray] = []
         dims = [tuple(range(1, p.dim())) for p in self.params]
         every = np.arange(steps)
         lr_table = np.stack([s(every) for s in self.schedules])
@@ -726,6 +799,9 @@ class _BatchedRun:
                     exact = _exact_loss(self.model, *self.val).numpy()
                 val_steps.append(t)
                 val_loss.append(np.where(alive, exact, np.nan))
+                if self.corpus is not None:
+                    on_corpus = _corpus_loss(self.model, self.corpus).numpy()
+                    train_loss.append(np.where(alive, on_corpus, np.nan))
             if t == steps or not alive.any():
                 break
             lr, mom = lr_table[:, t], mom_table[:, t]
@@ -764,6 +840,8 @@ class _BatchedRun:
             h.grad_norm[:], h.update_ratio[:] = record["grad"][i], record["ratio"][i]
             keep = np.isfinite(losses_arr[:, i]) | (steps_arr == 0)
             h.val_steps, h.val_loss = steps_arr[keep], losses_arr[keep, i]
+            if self.corpus is not None:
+                h.train_loss = np.array(train_loss).reshape(len(val_steps), k)[keep, i]
         return hists
 
 
@@ -985,7 +1063,7 @@ def plot_range_test(result: RangeTest) -> Figure:
     'log'
     """
     fig, (ax,) = new_figure()
-    ax.plot(result.lr, result.loss, color=PALETTE[5], alpha=0.5, linewidth=0.8, label="loss")
+    ax.plot(result.lr, result.loss, color=PALETTE[5], alpha=0.6, linewidth=1.0, label="loss")
     ax.plot(result.lr, result.smoothed, color=PALETTE[0], label="smoothed loss")
     markers = {"steepest": "--", "minimum_tenth": ":", "valley": "-."}
     for (name, value), color in zip(result.suggestions.items(), PALETTE[1:4], strict=True):
@@ -994,5 +1072,5 @@ def plot_range_test(result: RangeTest) -> Figure:
     ax.set_xlabel("learning rate (log scale)")
     ax.set_ylabel("training loss (nats/token)")
     ax.set_title("LR range test")
-    ax.legend(fontsize="small")
+    ax.legend()
     return fig

@@ -97,3 +97,39 @@ def test_agreement_bad_input():
         tables.agreement([1.0, 2.0], [1.0])
     with pytest.raises(ValueError, match="rtol must be a number >= 0, got -1"):
         tables.agreement([1.0], [1.0], rtol=-1)
+
+
+@pytest.fixture
+def student_edition():
+    exercises.student_edition()
+    yield
+    exercises.student_edition(False)
+
+
+@pytest.mark.parametrize(
+    ("exercise", "params", "low", "high"),
+    [
+        ("max-stable-lr", {"a": 5}, 0.1, 0.3),
+        ("steps-to-tolerance", {"lr": 0.01, "tol": 1e-3}, 396, 398),
+    ],
+)
+def test_student_edition_verdicts_show_no_number(
+    capsys, student_edition, exercise, params, low, high
+):
+    target = exercises.expected(exercise, **params)
+    for answer in (target, low, high, "abc", None):
+        exercises.check(exercise, answer, **params)
+    out = capsys.readouterr().out
+    verdicts = out.splitlines()
+    assert verdicts[0] == "Correct."
+    assert verdicts[1] == verdicts[2] == "Not yet. Check your reasoning and try again."
+    assert verdicts[3].startswith("Not a number") and verdicts[4].startswith("No answer yet")
+    assert not any(ch.isdigit() for ch in out), out
+    assert "large" not in out and "small" not in out
+
+
+def test_student_edition_can_be_switched_off(capsys):
+    exercises.student_edition()
+    exercises.student_edition(False)
+    exercises.check("max-stable-lr", 0.2, a=5)
+    assert capsys.readouterr().out == "Correct: 0.2 is right.\n"
