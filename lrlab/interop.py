@@ -28,7 +28,7 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from lrlab._checks import check_instance, check_int, check_number
+from lrlab._checks import MAX_LR, check_instance, check_int, check_number
 from lrlab.schedules import (
     Schedule,
     clip,
@@ -307,7 +307,7 @@ def from_hf(
         One of :data:`HF_TYPES` (``reduce_lr_on_plateau`` and ``greedy``
         follow the loss and have no fixed schedule).
     lr : float
-        The optimizer's learning rate (``learning_rate``), finite and > 0.
+        The optimizer's learning rate (``learning_rate``), in ``(0, 1e300]``.
     num_warmup_steps, num_training_steps : int, optional
         As given to ``get_scheduler``; HF's ``num_training_steps`` includes
         the warmup.
@@ -330,7 +330,7 @@ def from_hf(
     >>> s([0, 1, 2, 3, 10]).tolist()
     [0.0, 5.0, 10.0, 8.75, 0.0]
     """
-    rate = check_number("lr", lr, 0.0, math.inf, closed=False)
+    rate = check_number("lr", lr, 0.0, MAX_LR, closed="(]")
     if name in ("reduce_lr_on_plateau", "greedy"):
         return _hf_no_schedule(rate)
     args = dict(kwargs)
@@ -545,7 +545,7 @@ def from_timm(name: str, lr: float, **kwargs: Any) -> Schedule:
     ----------
     name : {"CosineLRScheduler", "StepLRScheduler", "MultiStepLRScheduler", "PolyLRScheduler"}
     lr : float
-        The optimizer's learning rate, finite and > 0.
+        The optimizer's learning rate, in ``(0, 1e300]``.
     **kwargs
         The scheduler's arguments (noise arguments are not supported).
 
@@ -558,7 +558,7 @@ def from_timm(name: str, lr: float, **kwargs: Any) -> Schedule:
     >>> from_timm("MultiStepLRScheduler", 0.1, decay_t=[3], decay_rate=0.5)([0, 1, 2, 3]).tolist()
     [0.1, 0.1, 0.05, 0.05]
     """
-    rate = check_number("lr", lr, 0.0, math.inf, closed=False)
+    rate = check_number("lr", lr, 0.0, MAX_LR, closed="(]")
     return _call(
         {k: _bind_lr(v, rate) for k, v in _TIMM.items()}, "timm scheduler", name, dict(kwargs)
     )

@@ -245,8 +245,10 @@ class Schedule:
     max_steps : int or None
         Most updates a run may take with this schedule, so that update
         ``max_steps - 1`` is the last it may use; ``None`` when there is no
-        limit. Only ``one_cycle`` (and what is built from it) has one: its
-        value at ``total_steps`` is torch's extrapolation, which no update uses.
+        limit. ``one_cycle`` has one: its value at ``total_steps`` is torch's
+        extrapolation, which no update uses. The combinators carry it over,
+        and ``shift(s, k)`` has one even when ``s`` has none, since ``s`` is
+        defined up to step 2**53 only.
     momentum : Schedule or None
         The momentum (or Adam beta1) schedule that goes with this one, for
         ``one_cycle`` and ``cyclical``; ``None`` otherwise.
