@@ -1347,12 +1347,12 @@ class phases(Schedule):
         )
         if len(shares) != len(clean):
             raise ValueError(
-                f"fractions must hold one share per pair ({len(clean)}), "
-                f"got {len(shares)}: {list(shares)!r}"
+                f"fractions must be one share per pair ({len(clean)}), got {list(shares)!r}"
             )
         if abs(math.fsum(shares) - 1.0) > 1e-12:
             raise ValueError(
-                f"fractions must sum to 1, got {list(shares)!r} (sum {math.fsum(shares)!r})"
+                f"fractions must be shares that sum to 1, got {list(shares)!r} "
+                f"(sum {math.fsum(shares)!r})"
             )
         marks = np.concatenate([[0.0], np.cumsum(shares)])
         # The last phase ends with the run, whatever the shares' rounding.

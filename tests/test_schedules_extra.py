@@ -179,8 +179,14 @@ def test_phases_hits_every_phase_start(fractions: list[int], total: int) -> None
             "cycles must be an integer in [1, 3] so that the last cycle ends by step 2**53",
         ),
         (lambda: cosine_cycles(1.0, 10, period_mult=1.5), "period_mult must be an integer"),
-        (lambda: phases([(1.0, 0.0)], [0.5], 10), "fractions must sum to 1"),
-        (lambda: phases([(1.0, 0.0)], [0.5, 0.5], 10), "one share per pair (1), got 2"),
+        (
+            lambda: phases([(1.0, 0.0)], [0.5], 10),
+            "fractions must be shares that sum to 1, got [0.5]",
+        ),
+        (
+            lambda: phases([(1.0, 0.0)], [0.5, 0.5], 10),
+            "fractions must be one share per pair (1), got [0.5, 0.5]",
+        ),
         (
             lambda: phases([(1.0,)], [1.0], 10),
             "pairs[0] must be a (start, end) pair of learning rates, got (1.0,)",
@@ -199,8 +205,10 @@ def test_phases_hits_every_phase_start(fractions: list[int], total: int) -> None
     ],
 )
 def test_bad_input_is_named(build, message: str) -> None:
-    with pytest.raises(ValueError, match=re.escape(message)):
+    with pytest.raises(ValueError, match=re.escape(message)) as info:
         build()
+    # the one message shape of lrlab/_checks.py
+    assert re.match(r"^[\w.\[\]]+ must be .+, got .+$", str(info.value), re.DOTALL), info.value
 
 
 def test_shift_refuses_steps_its_schedule_does_not_have() -> None:
