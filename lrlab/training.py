@@ -37,7 +37,7 @@ from lrlab._checks import (
 )
 from lrlab.schedules import MAX_STEP, Schedule
 from lrlab.tasks import DTYPE, ContextMLP, MarkovTask
-from lrlab.viz import PALETTE, SMALLEST_PT, new_figure
+from lrlab.viz import PALETTE, new_figure
 
 OPTIMIZERS = ("adamw", "sgd")
 # Seeds are int64 (torch's generator and NumPy's both take them).
@@ -1125,9 +1125,9 @@ def plot_range_test(result: RangeTest) -> Figure:
     """Plot a range test: batch and smoothed loss on a log LR axis, the suggestions marked.
 
     Each suggestion is a marker of its own shape on the smoothed curve, named
-    beside it (``minimum_tenth`` is drawn at the minimum it divides by 10).
-    When ``result.steps`` is known, the points fastai's trim leaves out are
-    shaded.
+    in the legend (``minimum_tenth`` is drawn at the minimum it divides by
+    10). When ``result.steps`` is known, the points fastai's trim leaves out
+    are shaded.
 
     Parameters
     ----------
@@ -1159,19 +1159,19 @@ def plot_range_test(result: RangeTest) -> Figure:
     for i, (name, value) in enumerate(result.suggestions.items()):
         at = value * 10 if name == "minimum_tenth" else value
         y = float(np.interp(math.log(at), log_lr, result.smoothed))
-        colour = PALETTE[1 + i % 3]
-        ax.plot([at], [y], marker=markers.get(name, "D"), color=colour, linestyle="none")
-        ax.annotate(
-            f"{name}: {value:.2g}",
-            xy=(at, y),
-            xytext=(6.0, 10.0 + 16.0 * i),
-            textcoords="offset points",
-            color=colour,
-            fontsize=SMALLEST_PT,
+        label = f"{name}: {value:.2g}" + (f" (minimum at {at:.2g})" if at != value else "")
+        ax.plot(
+            [at],
+            [y],
+            marker=markers.get(name, "D"),
+            markersize=9,
+            color=PALETTE[1 + i % 3],
+            linestyle="none",
+            label=label,
         )
     ax.set_xscale("log")
     ax.set_xlabel("learning rate (log scale)")
     ax.set_ylabel("training loss (nats/token)")
     ax.set_title("LR range test")
-    ax.legend(loc="lower left")
+    ax.legend(loc="upper left")
     return fig

@@ -237,7 +237,8 @@ def test_plot_is_white_with_labelled_log_axis():
     assert fig.get_facecolor()[:3] == (1.0, 1.0, 1.0)
     assert ax.get_xscale() == "log"
     assert ax.get_xlabel() and ax.get_ylabel()
-    assert [t.get_text().split(":")[0] for t in ax.texts] == ["steepest", "minimum_tenth", "valley"]
+    names = [t.get_text().split(":")[0] for t in ax.get_legend().get_texts()]
+    assert names == ["loss of each batch", "smoothed loss", "steepest", "minimum_tenth", "valley"]
     assert len({line.get_marker() for line in ax.get_lines()[2:]}) == 3
     check_text_sizes(fig)
 
