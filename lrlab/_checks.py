@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Sequence
 from typing import Any
 
 
@@ -58,3 +59,53 @@ def check_number(name: str, value: Any, low: float, high: float, closed: bool = 
     if not (ok and math.isfinite(number) and inside):
         raise ValueError(f"{name} must be a number in {interval}, got {value!r}")
     return number
+
+
+def _same(value: Any, option: Any) -> bool:
+    """Whether ``value`` is ``option``: strings, booleans and numbers never stand for each other."""
+    if isinstance(option, str) or isinstance(option, bool):
+        return type(value) is type(option) and value == option
+    if isinstance(option, numbers.Real):
+        real = isinstance(value, numbers.Real) and not isinstance(value, bool)
+        return real and value == option
+    return bool(value == option)
+
+
+def check_choice(name: str, value: Any, options: Sequence[Any]) -> Any:
+    """``value`` if it is one of ``options`` (compared by type and value), else a ValueError.
+
+    A boolean is not taken for the number 1 or 0, nor a number for its string.
+
+    Examples
+    --------
+    >>> check_choice("mode", "triangular", ("triangular", "exp_range"))
+    'triangular'
+    >>> check_choice("mode", "linear", ("triangular", "exp_range"))
+    Traceback (most recent call last):
+    ...
+    ValueError: mode must be one of 'triangular', 'exp_range', got 'linear'
+    """
+    for option in options:
+        if _same(value, option):
+            return option
+    allowed = ", ".join(repr(option) for option in options)
+    raise ValueError(f"{name} must be one of {allowed}, got {value!r}")
+
+
+def check_bool(name: str, value: Any) -> bool:
+    """``value`` if it is ``True`` or ``False`` (NumPy booleans too), else a ValueError.
+
+    Strings such as ``"False"`` are refused instead of being read by truthiness.
+
+    Examples
+    --------
+    >>> check_bool("logy", False)
+    False
+    >>> check_bool("logy", "False")
+    Traceback (most recent call last):
+    ...
+    ValueError: logy must be True or False, got 'False'
+    """
+    if isinstance(value, bool) or type(value).__name__ == "bool_":
+        return bool(value)
+    raise ValueError(f"{name} must be True or False, got {value!r}")
