@@ -10,6 +10,8 @@ import numbers
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
+
 
 def check_int(name: str, value: Any, low: int, high: int | None = None) -> int:
     """``value`` as an int in ``[low, high]`` (no upper bound when ``high`` is None).
@@ -106,6 +108,6 @@ def check_bool(name: str, value: Any) -> bool:
     ...
     ValueError: logy must be True or False, got 'False'
     """
-    if isinstance(value, bool) or type(value).__name__ == "bool_":
+    if isinstance(value, bool | np.bool_):
         return bool(value)
     raise ValueError(f"{name} must be True or False, got {value!r}")
