@@ -1,7 +1,7 @@
 """Chapter-specific figure builders, explorers and exercise answers, one module per topic.
 
 Each module builds on the house style of :mod:`lrlab.viz` and the static-safe
-:class:`lrlab.widgets.Explorer`, and registers its auto-checked exercises with
+:class:`lrlab.static_explorer.FrameExplorer`, and registers its auto-checked exercises with
 :func:`lrlab.exercises.register`. Importing this package imports them all.
 """
 

@@ -28,9 +28,10 @@ from lrlab._checks import check_int, check_number
 from lrlab.exercises import register
 from lrlab.nqm import NoisyQuadratic
 from lrlab.schedules import CYCLIC_MODES, Schedule
+from lrlab.static_explorer import FrameExplorer as Explorer
+from lrlab.static_explorer import slider
 from lrlab.training import History
 from lrlab.viz import PALETTE, new_figure
-from lrlab.widgets import Explorer, slider
 
 #: Cycle boundaries are marked only when there are at most this many.
 MAX_MARKS = 30
