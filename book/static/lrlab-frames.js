@@ -1,7 +1,10 @@
 /*
- * LR Lab explorers that respond in the page, with no kernel.
+ * Legacy LR Lab explorers: figures precomputed on a grid of slider values.
  *
- * `lrlab.widgets.Explorer.show()` leaves a hidden block
+ * Superseded by lrlab-explorer.js (declarative explorers computed in the page);
+ * kept until every chapter has moved to lrlab.widgets.Explorer.
+ *
+ * `lrlab.static_explorer.FrameExplorer.show()` leaves a hidden block
  *   <div class="lrlab-explorer" hidden><script type="application/json">...</script></div>
  * holding the explorer's figure drawn by lrlab on a grid of slider values
  * (see lrlab/static_explorer.py for the format). This script turns each block
