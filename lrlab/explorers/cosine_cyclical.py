@@ -24,7 +24,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 import lrlab
-from lrlab._checks import check_int, check_number
+from lrlab._checks import check_choice, check_int, check_number
 from lrlab.exercises import register
 from lrlab.nqm import NoisyQuadratic
 from lrlab.schedules import CYCLIC_MODES, Schedule
@@ -298,6 +298,11 @@ def sgdr_explorer(
     nqm = nqm or NoisyQuadratic.standard(dim=100)
     steps = check_int("steps", steps, 2)
     limit = nqm.max_stable_lr()
+    # Refused, never clamped: a default outside its slider would be drawn somewhere else.
+    peak = check_number("peak", peak, limit / 40, 0.75 * limit)
+    period = check_int("period", period, min(10, steps), steps)
+    period_mult = check_int("period_mult", period_mult, 1, 4)
+    floor_frac = check_number("floor_frac", floor_frac, 0.0, 0.5)
     controls = {
         "peak": slider("peak η_max", peak, limit / 40, 0.75 * limit, limit / 40),
         "period": slider("first cycle T₀", period, min(10, steps), steps, 1, integer=True),
@@ -504,6 +509,13 @@ def cyclical_explorer(
     """
     steps = check_int("steps", steps, 1)
     low = min(50, steps)
+    # Refused, never clamped: a default outside its slider would be drawn somewhere else.
+    base = check_number("base", base, 0.0, 0.01)
+    peak = check_number("peak", peak, 0.001, 0.05)
+    step_size_up = check_int("step_size_up", step_size_up, low, steps)
+    step_size_down = check_int("step_size_down", step_size_down, low, steps)
+    mode = check_choice("mode", mode, CYCLIC_MODES)
+    gamma = check_number("gamma", gamma, 0.999, 1.0)
     gamma_slider = slider("γ (exp_range)", gamma, 0.9990, 1.0, 0.00001)
     gamma_slider.readout_format = ".5f"
     controls = {
