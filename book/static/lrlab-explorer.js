@@ -39,6 +39,10 @@
   // Styled runs [[text, flags]] as tspans: i italic, w bold, b subscript, p superscript.
   function runs(parent, list, attrs) {
     var el = node("text", attrs, parent);
+    if (list.length === 1 && !list[0][1]) {
+      el.textContent = list[0][0];
+      return el;
+    }
     var shift = 0;
     list.forEach(function (run) {
       var flags = run[1];
@@ -336,22 +340,21 @@
     }
   }
 
-  // matplotlib's loc="best": the corner or side covering the fewest drawn points.
-  function legend(svg, entries, box, points) {
-    if (!entries.length) return;
+  function legendSize(entries) {
     var size = FONT;
-    var row = size * 1.35;
-    var handle = 2 * size;
-    var g = node("g", {}, svg);
     var widest = 0;
-    var texts = entries.map(function (e) {
-      var t = runs(g, e.label, { x: 0, y: 0, "font-size": size, fill: "#000" });
-      widest = Math.max(widest, handle + 0.6 * size + textWidth(size, e.label));
-      return t;
+    entries.forEach(function (e) {
+      widest = Math.max(widest, 2.6 * size + textWidth(size, e.label));
     });
-    var w = widest + 0.8 * size;
-    var h = row * entries.length + 0.4 * size;
-    var pad = 0.4 * size;
+    return [widest + 0.8 * size, size * 1.35 * entries.length + 0.4 * size];
+  }
+
+  // matplotlib's loc="best": the corner or side covering the fewest drawn points.
+  function legendSpot(entries, box, points) {
+    var wh = legendSize(entries);
+    var w = wh[0];
+    var h = wh[1];
+    var pad = 0.4 * FONT;
     var spots = [
       [box.x + box.w - w - pad, box.y + pad],
       [box.x + pad, box.y + pad],
@@ -375,10 +378,17 @@
         best = s;
       }
     });
-    g.insertBefore(node("rect", { x: best[0], y: best[1], width: w, height: h, fill: "#ffffff", "fill-opacity": 0.85, rx: 2 }), g.firstChild);
+    return [Math.round(best[0]), Math.round(best[1]), w, h];
+  }
+
+  function legend(g, entries, place) {
+    var size = FONT;
+    var row = size * 1.35;
+    var handle = 2 * size;
+    node("rect", { x: place[0], y: place[1], width: place[2], height: place[3], fill: "#ffffff", "fill-opacity": 0.85, rx: 2 }, g);
     entries.forEach(function (e, i) {
-      var y = best[1] + 0.2 * size + row * (i + 0.5);
-      var x = best[0] + 0.4 * size;
+      var y = place[1] + 0.2 * size + row * (i + 0.5);
+      var x = place[0] + 0.4 * size;
       var st = e.style;
       if (e.kind === "band") {
         node("rect", { x: x, y: y - size * 0.35, width: handle, height: size * 0.7, fill: st.color, "fill-opacity": st.alpha }, g);
@@ -388,13 +398,23 @@
         }
         if (st.marker) marker(g, st.marker, x + handle / 2, y, Math.max(st.marker_size * 1.33, 5), st.color);
       }
-      texts[i].setAttribute("x", x + handle + 0.6 * size);
-      texts[i].setAttribute("y", y);
-      texts[i].setAttribute("dominant-baseline", "central");
+      runs(g, e.label, { x: x + handle + 0.6 * size, y: y, "font-size": size, fill: "#000", "dominant-baseline": "central" });
     });
   }
 
-  function drawPanel(svg, panel, spec, frame, id) {
+  // A group whose children are rebuilt only when `key` changes: a redraw then leaves
+  // the texts that did not change (tick labels, axis labels) for the browser to keep.
+  function layer(cache, name, parent, key, build) {
+    var slot = cache[name];
+    if (slot && slot.key === key) return;
+    var g = node("g", {});
+    build(g);
+    if (slot) parent.replaceChild(g, slot.g);
+    else parent.appendChild(g);
+    cache[name] = { key: key, g: g };
+  }
+
+  function drawPanel(svg, panel, frame, id, cache) {
     var shown = panel.series.filter(function (s) { return s.visible; });
     var xs = [];
     var ys = [];
@@ -437,105 +457,125 @@
     var xt = ticksFor(xlim, panel.logx, Math.max(2, Math.floor(box.w / 75)));
     var sx = scaler(xlim, panel.logx, box.x, box.w, false);
     var sy = scaler(ylim, panel.logy, box.y, box.h, true);
-    node("rect", { x: box.x, y: box.y, width: box.w, height: box.h, fill: "#ffffff" }, svg);
-    var grid = node("g", { stroke: "#dddddd", "stroke-width": 0.8 }, svg);
-    xt.ticks.forEach(function (t) {
-      var x = sx(t);
-      if (x !== null) node("line", { x1: x, x2: x, y1: box.y, y2: box.y + box.h }, grid);
+    if (!cache.root) {
+      cache.root = node("g", {}, svg);
+    }
+    var root = cache.root;
+    var frameKey = JSON.stringify([box, xlim, ylim, panel.logx, panel.logy, xt, yt, panel.xlabel, panel.ylabel, frame]);
+
+    layer(cache, "back", root, frameKey, function (g) {
+      node("rect", { x: box.x, y: box.y, width: box.w, height: box.h, fill: "#ffffff" }, g);
+      var grid = node("g", { stroke: "#dddddd", "stroke-width": 0.8 }, g);
+      xt.ticks.forEach(function (t) {
+        var x = sx(t);
+        if (x !== null) node("line", { x1: x, x2: x, y1: box.y, y2: box.y + box.h }, grid);
+      });
+      yt.ticks.forEach(function (t) {
+        var y = sy(t);
+        if (y !== null) node("line", { x1: box.x, x2: box.x + box.w, y1: y, y2: y }, grid);
+      });
     });
-    yt.ticks.forEach(function (t) {
-      var y = sy(t);
-      if (y !== null) node("line", { x1: box.x, x2: box.x + box.w, y1: y, y2: y }, grid);
-    });
-    var clip = node("clipPath", { id: id }, node("defs", {}, svg));
-    node("rect", { x: box.x, y: box.y, width: box.w, height: box.h }, clip);
-    var plot = node("g", { "clip-path": "url(#" + id + ")" }, svg);
+
+    // The data: always redrawn.
     var points = [];
     var entries = [];
-    shown.forEach(function (s) {
-      var st = s.style;
-      if (s.kind === "line") {
-        if (st.dash !== "none" && st.width > 0) {
-          node("path", {
-            d: pixelPath(s.x, s.y, sx, sy, st.steps, box, points), fill: "none", stroke: st.color,
-            "stroke-width": (st.width * 1.33).toFixed(2), "stroke-dasharray": dashArray(st), "stroke-linejoin": "round",
-          }, plot);
-        }
-        if (st.marker) {
-          var g = node("g", {}, plot);
-          for (var i = 0; i < s.y.length; i++) {
-            var px = sx(s.x[i]);
-            var py = sy(s.y[i]);
-            if (px === null || py === null) continue;
-            points.push([px, py]);
-            marker(g, st.marker, px, py, st.marker_size * 1.33, st.color);
+    layer(cache, "plot", root, NaN, function (plotGroup) {
+      var clip = node("clipPath", { id: id }, node("defs", {}, plotGroup));
+      node("rect", { x: box.x, y: box.y, width: box.w, height: box.h }, clip);
+      var plot = node("g", { "clip-path": "url(#" + id + ")" }, plotGroup);
+      shown.forEach(function (s) {
+        var st = s.style;
+        if (s.kind === "line") {
+          if (st.dash !== "none" && st.width > 0) {
+            node("path", {
+              d: pixelPath(s.x, s.y, sx, sy, st.steps, box, points), fill: "none", stroke: st.color,
+              "stroke-width": (st.width * 1.33).toFixed(2), "stroke-dasharray": dashArray(st), "stroke-linejoin": "round",
+            }, plot);
           }
+          if (st.marker) {
+            var g = node("g", {}, plot);
+            for (var i = 0; i < s.y.length; i++) {
+              var px = sx(s.x[i]);
+              var py = sy(s.y[i]);
+              if (px === null || py === null) continue;
+              points.push([px, py]);
+              marker(g, st.marker, px, py, st.marker_size * 1.33, st.color);
+            }
+          }
+        } else if (s.kind === "band") {
+          var up = "";
+          var down = "";
+          for (var j = 0; j < s.x.length; j++) {
+            var bx = sx(s.x[j]);
+            var hi = sy(s.high[j]);
+            var lo = sy(s.low[j]);
+            if (bx === null || hi === null || lo === null) continue;
+            up += (up ? "L" : "M") + bx.toFixed(1) + " " + hi.toFixed(1);
+            down = "L" + bx.toFixed(1) + " " + lo.toFixed(1) + down;
+          }
+          if (up) node("path", { d: up + down + "Z", fill: st.color, "fill-opacity": st.alpha, stroke: "none" }, plot);
+        } else {
+          var vertical = s.kind === "vlines";
+          s.at.forEach(function (v) {
+            var p = vertical ? sx(v) : sy(v);
+            if (p === null) return;
+            node("line", vertical
+              ? { x1: p, x2: p, y1: box.y, y2: box.y + box.h }
+              : { x1: box.x, x2: box.x + box.w, y1: p, y2: p },
+              plot).setAttribute("style", "stroke:" + st.color + ";stroke-width:" + st.width * 1.33 + (dashArray(st) ? ";stroke-dasharray:" + dashArray(st) : ""));
+          });
         }
-      } else if (s.kind === "band") {
-        var up = "";
-        var down = "";
-        for (var j = 0; j < s.x.length; j++) {
-          var bx = sx(s.x[j]);
-          var hi = sy(s.high[j]);
-          var lo = sy(s.low[j]);
-          if (bx === null || hi === null || lo === null) continue;
-          up += (up ? "L" : "M") + bx.toFixed(1) + " " + hi.toFixed(1);
-          down = "L" + bx.toFixed(1) + " " + lo.toFixed(1) + down;
-        }
-        if (up) node("path", { d: up + down + "Z", fill: st.color, "fill-opacity": st.alpha, stroke: "none" }, plot);
-      } else {
-        var vertical = s.kind === "vlines";
-        s.at.forEach(function (v) {
-          var p = vertical ? sx(v) : sy(v);
-          if (p === null) return;
-          node("line", vertical
-            ? { x1: p, x2: p, y1: box.y, y2: box.y + box.h }
-            : { x1: box.x, x2: box.x + box.w, y1: p, y2: p },
-            plot).setAttribute("style", "stroke:" + st.color + ";stroke-width:" + st.width * 1.33 + (dashArray(st) ? ";stroke-dasharray:" + dashArray(st) : ""));
-        });
+        if (s.label && s.label.length) entries.push(s);
+      });
+    });
+
+    layer(cache, "axes", root, frameKey, function (g) {
+      var axes = node("g", { stroke: "#000000", "stroke-width": 0.9, fill: "none" }, g);
+      node("rect", { x: box.x, y: box.y, width: box.w, height: box.h }, axes);
+      var below = box.y + box.h;
+      var labelY = below + TICK + PAD + FONT * 0.8;
+      xt.ticks.forEach(function (t, i) {
+        var x = sx(t);
+        if (x === null) return;
+        node("line", { x1: x, x2: x, y1: below, y2: below + TICK }, axes);
+        runs(g, xt.labels[i], { x: x, y: labelY, "font-size": FONT, "text-anchor": "middle", fill: "#000" });
+      });
+      (xt.minor || []).forEach(function (t) {
+        var x = sx(t);
+        if (x !== null) node("line", { x1: x, x2: x, y1: below, y2: below + TICK * 0.6 }, axes);
+      });
+      yt.ticks.forEach(function (t, i) {
+        var y = sy(t);
+        if (y === null) return;
+        node("line", { x1: box.x - TICK, x2: box.x, y1: y, y2: y }, axes);
+        runs(g, yt.labels[i], { x: box.x - TICK - PAD, y: y, "font-size": FONT, "text-anchor": "end", "dominant-baseline": "central", fill: "#000" });
+      });
+      (yt.minor || []).forEach(function (t) {
+        var y = sy(t);
+        if (y !== null) node("line", { x1: box.x - TICK * 0.6, x2: box.x, y1: y, y2: y }, axes);
+      });
+      if (xt.offset) runs(g, xt.offset, { x: box.x + box.w, y: labelY + FONT * 1.1, "font-size": FONT, "text-anchor": "end", fill: "#000" });
+      if (yt.offset) runs(g, yt.offset, { x: box.x, y: box.y - 4, "font-size": FONT, "text-anchor": "start", fill: "#000" });
+      if (panel.xlabel.length) {
+        runs(g, panel.xlabel, { x: box.x + box.w / 2, y: frame.y + frame.h - LABEL_FONT * 0.45, "font-size": LABEL_FONT, "text-anchor": "middle", fill: "#000" });
       }
-      if (s.label && s.label.length) entries.push(s);
+      if (panel.ylabel.length) {
+        var lx = frame.x + LABEL_FONT * 0.95;
+        var ly = box.y + box.h / 2;
+        runs(g, panel.ylabel, { x: lx, y: ly, "font-size": LABEL_FONT, "text-anchor": "middle", transform: "rotate(-90 " + lx + " " + ly + ")", fill: "#000" });
+      }
     });
-    var axes = node("g", { stroke: "#000000", "stroke-width": 0.9, fill: "none" }, svg);
-    node("rect", { x: box.x, y: box.y, width: box.w, height: box.h }, axes);
-    var below = box.y + box.h;
-    var labelY = below + TICK + PAD + FONT * 0.8;
-    xt.ticks.forEach(function (t, i) {
-      var x = sx(t);
-      if (x === null) return;
-      node("line", { x1: x, x2: x, y1: below, y2: below + TICK }, axes);
-      runs(svg, xt.labels[i], { x: x, y: labelY, "font-size": FONT, "text-anchor": "middle", fill: "#000" });
+
+    var titleY = box.y - 8 - (yt.offset ? FONT : 0);
+    layer(cache, "title", root, JSON.stringify([panel.title, box.x, box.w, titleY]), function (g) {
+      if (title) runs(g, panel.title, { x: box.x + box.w / 2, y: titleY, "font-size": TITLE_FONT, "text-anchor": "middle", fill: "#000" });
     });
-    (xt.minor || []).forEach(function (t) {
-      var x = sx(t);
-      if (x !== null) node("line", { x1: x, x2: x, y1: below, y2: below + TICK * 0.6 }, axes);
+
+    var items = panel.legend !== false ? entries.map(function (s) { return { label: s.label, style: s.style, kind: s.kind }; }) : [];
+    var place = items.length ? legendSpot(items, box, points) : null;
+    layer(cache, "legend", root, JSON.stringify([items, place]), function (g) {
+      if (place) legend(g, items, place);
     });
-    yt.ticks.forEach(function (t, i) {
-      var y = sy(t);
-      if (y === null) return;
-      node("line", { x1: box.x - TICK, x2: box.x, y1: y, y2: y }, axes);
-      runs(svg, yt.labels[i], { x: box.x - TICK - PAD, y: y, "font-size": FONT, "text-anchor": "end", "dominant-baseline": "central", fill: "#000" });
-    });
-    (yt.minor || []).forEach(function (t) {
-      var y = sy(t);
-      if (y !== null) node("line", { x1: box.x - TICK * 0.6, x2: box.x, y1: y, y2: y }, axes);
-    });
-    if (xt.offset) runs(svg, xt.offset, { x: box.x + box.w, y: labelY + FONT * 1.1, "font-size": FONT, "text-anchor": "end", fill: "#000" });
-    if (yt.offset) runs(svg, yt.offset, { x: box.x, y: box.y - 4, "font-size": FONT, "text-anchor": "start", fill: "#000" });
-    if (panel.xlabel.length) {
-      runs(svg, panel.xlabel, { x: box.x + box.w / 2, y: frame.y + frame.h - LABEL_FONT * 0.45, "font-size": LABEL_FONT, "text-anchor": "middle", fill: "#000" });
-    }
-    if (panel.ylabel.length) {
-      var lx = frame.x + LABEL_FONT * 0.95;
-      var ly = box.y + box.h / 2;
-      runs(svg, panel.ylabel, { x: lx, y: ly, "font-size": LABEL_FONT, "text-anchor": "middle", transform: "rotate(-90 " + lx + " " + ly + ")", fill: "#000" });
-    }
-    if (title) {
-      runs(svg, panel.title, { x: box.x + box.w / 2, y: box.y - 8 - (yt.offset ? FONT : 0), "font-size": TITLE_FONT, "text-anchor": "middle", fill: "#000" });
-    }
-    if (panel.legend !== false && entries.length) {
-      legend(svg, entries.map(function (s) { return { label: s.label, style: s.style, kind: s.kind }; }), box, points);
-    }
   }
 
   // ------------------------------------------------------------------ one explorer
@@ -550,7 +590,7 @@
     figure.setAttribute("class", "lrlab-figure");
     root.appendChild(figure);
     var panel = document.createElement("div");
-    panel.className = "lrlab-controls";
+    panel.className = "lrlab-inputs";
     root.appendChild(panel);
     block.parentNode.insertBefore(root, block);
     family = window.getComputedStyle(figure).fontFamily || family;
@@ -568,6 +608,7 @@
     var inputs = [];
     var readouts = [];
     var cache = {};
+    var panels = [];
     var timings = [];
     var state = { spec: spec, positions: positions, data: null, timings: timings, width: 0 };
 
@@ -592,15 +633,21 @@
       panelH = Math.max(panelH, 220);
       var rows = Math.ceil(n / cols);
       var height = panelH * rows;
-      figure.textContent = "";
-      figure.setAttribute("viewBox", "0 0 " + width.toFixed(1) + " " + height.toFixed(1));
-      figure.setAttribute("width", width.toFixed(1));
-      figure.setAttribute("height", height.toFixed(1));
-      figure.setAttribute("aria-label", M.runsText(data.alt) || "Interactive figure");
-      node("rect", { x: 0, y: 0, width: width, height: height, fill: "#ffffff" }, figure);
+      var size = width.toFixed(1) + " " + height.toFixed(1);
+      if (state.size !== size) {
+        figure.textContent = "";
+        panels = [];
+        state.size = size;
+        figure.setAttribute("viewBox", "0 0 " + size);
+        figure.setAttribute("width", width.toFixed(1));
+        figure.setAttribute("height", height.toFixed(1));
+        node("rect", { x: 0, y: 0, width: width, height: height, fill: "#ffffff" }, figure);
+      }
+      var alt = M.runsText(data.alt) || "Interactive figure";
+      if (figure.getAttribute("aria-label") !== alt) figure.setAttribute("aria-label", alt);
       data.panels.forEach(function (p, i) {
         var frame = { x: (i % cols) * panelW, y: Math.floor(i / cols) * panelH, w: panelW, h: panelH };
-        drawPanel(figure, p, spec, frame, id + "-" + i);
+        drawPanel(figure, p, frame, id + "-" + i, panels[i] || (panels[i] = {}));
       });
     }
 
@@ -622,7 +669,7 @@
 
     spec.controls.forEach(function (c, i) {
       var wrap = document.createElement("div");
-      wrap.className = "lrlab-control lrlab-" + c.kind;
+      wrap.className = "lrlab-input lrlab-" + c.kind;
       var label = document.createElement("label");
       runsInto(label, c.label);
       var input;
