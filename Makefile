@@ -39,7 +39,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_FLAGS) --doctest-modules lrlab tests book $(NBVAL)
 
 notebooks: $(STAMP)
-	$(BIN)/python scripts/execute_notebooks.py book/*.ipynb
+	$(BIN)/python scripts/execute_notebooks.py book/*.ipynb tests/explorer_book/explorers.ipynb
 	$(BIN)/python scripts/exercise_index.py
 
 lint: $(STAMP)
