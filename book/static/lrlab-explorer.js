@@ -230,6 +230,10 @@
     return d.map(function (v) { return (v * w).toFixed(2); }).join(" ");
   }
 
+  function r1(v) {
+    return Math.round(v * 10) / 10;
+  }
+
   // A line's SVG path in pixels. With more points than pixel columns, each column keeps
   // its first, lowest, highest and last point, which draws the same picture. Points
   // every few pixels along the line go to `samples` (for placing the legend).
@@ -243,8 +247,8 @@
     var col = NaN;
     var sinceSample = Infinity;
     function emit(x, y) {
-      if (pen && steps) parts.push("L" + x.toFixed(1) + " " + lastY.toFixed(1));
-      parts.push((pen ? "L" : "M") + x.toFixed(1) + " " + y.toFixed(1));
+      if (pen && steps) parts.push("L" + r1(x) + " " + r1(lastY));
+      parts.push((pen ? "L" : "M") + r1(x) + " " + r1(y));
       var inside = x >= box.x && x <= box.x + box.w && y >= box.y && y <= box.y + box.h;
       if (pen) {
         var d = Math.abs(x - lastX) + Math.abs(y - lastY);
@@ -277,12 +281,26 @@
       }
       count = 0;
     }
+    // A staircase only needs its corners: a point at the level of the previous one
+    // extends the step, drawn when the level changes or the line ends.
+    var tail = null;
     for (var i = 0; i < n; i++) {
       var x = sx(xs[i]);
       var y = sy(ys[i]);
       if (x === null || y === null) {
         flush();
+        if (tail !== null) emit(tail, lastY);
+        tail = null;
         pen = false;
+        continue;
+      }
+      if (steps) {
+        if (pen && Math.abs(y - lastY) < 0.05) {
+          tail = x;
+          continue;
+        }
+        tail = null;
+        emit(x, y);
         continue;
       }
       if (!thin) {
@@ -312,6 +330,7 @@
       count++;
     }
     flush();
+    if (tail !== null) emit(tail, lastY);
     return parts.join("");
   }
 
