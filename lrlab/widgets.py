@@ -76,9 +76,9 @@ MAX_TABLE_CELLS = 1000
 #: Largest page data of one explorer, in bytes of JSON.
 MAX_PAGE_BYTES = 1_500_000
 #: Random combinations of controls checked, on top of every corner of the control space.
-CHECK_SAMPLES = 64
+CHECK_SAMPLES = 32
 #: Corners checked at most (the rest are sampled).
-CHECK_CORNERS = 512
+CHECK_CORNERS = 256
 #: Line styles a series may use.
 DASHES = ("-", "--", ":", "-.", "none")
 #: Markers a series may use.
