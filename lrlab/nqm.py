@@ -22,26 +22,12 @@ from typing import Any
 
 import numpy as np
 
-from lrlab._checks import check_int
+from lrlab._checks import check_int, check_vector, shown
 from lrlab.schedules import Schedule
 
 # Elements of one chunk buffer (steps × schedules × dimensions): about 4 MB.
 _CHUNK_ELEMENTS = 500_000
 _MAX_CHUNK_STEPS = 64
-
-
-def _vector(name: str, value: Any, dim: int | None = None) -> np.ndarray:
-    arr = np.array(value, dtype=np.float64)
-    if dim is not None and arr.ndim == 0:
-        arr = np.full(dim, float(arr))
-    if arr.ndim != 1 or arr.size == 0:
-        raise ValueError(f"{name} must be a non-empty 1-D array, got shape {arr.shape}")
-    if dim is not None and arr.size != dim:
-        raise ValueError(f"{name} must have {dim} entries (one per coordinate), got {arr.size}")
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} must be finite, got {value!r}")
-    arr.setflags(write=False)
-    return arr
 
 
 def _lr_matrix(lr: Any, steps: int | None) -> tuple[np.ndarray, bool]:
@@ -50,14 +36,15 @@ def _lr_matrix(lr: Any, steps: int | None) -> tuple[np.ndarray, bool]:
         isinstance(lr, Sequence) and len(lr) > 0 and all(isinstance(s, Schedule) for s in lr)
     ):
         if steps is None:
-            raise ValueError("steps is required when lr is a schedule, got steps=None")
+            raise ValueError("steps must be an integer >= 0 when lr is a schedule, got None")
         t = np.arange(check_int("steps", steps, 0))
         if isinstance(lr, Schedule):
             return np.asarray(lr(t), dtype=np.float64)[None, :], True
         return np.stack([np.asarray(s(t), dtype=np.float64) for s in lr]), False
     if steps is not None:
         raise ValueError(
-            f"steps is only used with a schedule; got steps={steps!r} with an array of rates"
+            f"steps must be None when lr is an array of rates (it is for schedules), "
+            f"got {shown(steps)}"
         )
     try:
         arr = np.asarray(lr, dtype=np.float64)
@@ -105,15 +92,15 @@ class NoisyQuadratic:
     _u0: np.ndarray = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        h = _vector("h", self.h)
+        h = check_vector("h", self.h)
         if np.any(h <= 0):
             raise ValueError(f"h must be > 0 in every coordinate, got min(h) = {h.min()!r}")
-        c = _vector("c", self.c, h.size)
+        c = check_vector("c", self.c, h.size)
         if np.any(c < 0):
             raise ValueError(f"c must be >= 0 in every coordinate, got min(c) = {c.min()!r}")
         b = check_int("batch_size", self.batch_size, 1)
-        theta0 = _vector("theta0", self.theta0, h.size)
-        var0 = _vector("var0", self.var0, h.size)
+        theta0 = check_vector("theta0", self.theta0, h.size)
+        var0 = check_vector("var0", self.var0, h.size)
         if np.any(var0 < 0):
             raise ValueError(f"var0 must be >= 0, got min(var0) = {var0.min()!r}")
         u0 = theta0**2 + var0
@@ -297,6 +284,7 @@ class NoisyQuadratic:
         (11,)
         """
         n_runs = check_int("n_runs", n_runs, 1)
+        seed = check_int("seed", seed, 0)
         rates, single = _lr_matrix(lr, steps)
         rng = np.random.default_rng(seed)
         noise_sd = np.sqrt(self.c / self.batch_size)

@@ -16,11 +16,11 @@ from typing import Any
 
 import numpy as np
 
-from lrlab._checks import check_int, check_number
+from lrlab._checks import check_int, check_number, check_positive
 
 
-def _positive(name: str, value: Any) -> float:
-    return check_number(name, value, 0.0, math.inf, closed=False)
+def _real(name: str, value: Any) -> float:
+    return check_number(name, value, -math.inf, math.inf)
 
 
 def gd_quadratic(
@@ -51,10 +51,11 @@ def gd_quadratic(
     >>> gd_quadratic(0.5, 2).tolist()
     [0.0, 3.0, 3.0]
     """
-    lr, a = _positive("lr", lr), _positive("a", a)
+    lr, a = check_positive("lr", lr), check_positive("a", a)
+    x0, b = _real("x0", x0), _real("b", b)
     steps = check_int("steps", steps, 0)
     xs = np.empty(steps + 1)
-    x = float(x0)
+    x = x0
     xs[0] = x
     for t in range(steps):
         x = x - lr * (2.0 * a * (x - b))
@@ -86,11 +87,13 @@ def gd_quadratic_closed_form(
     >>> gd_quadratic_closed_form(0.25, 1)
     1.5
     """
-    lr, a = _positive("lr", lr), _positive("a", a)
+    lr, a = check_positive("lr", lr), check_positive("a", a)
+    x0, b = _real("x0", x0), _real("b", b)
     steps = np.asarray(t)
-    if not np.issubdtype(steps.dtype, np.integer) or np.any(steps < 0):
+    if isinstance(t, bool | np.bool_) or steps.dtype.kind not in "iu" or np.any(steps < 0):
         raise ValueError(f"t must be an integer >= 0 (or an array of them), got {t!r}")
-    out = b + (x0 - b) * (1.0 - 2.0 * a * lr) ** steps.astype(np.float64)
+    # float_power rounds the same on every CPU; ** on arrays uses vector kernels that do not.
+    out = b + (x0 - b) * np.float_power(1.0 - 2.0 * a * lr, steps)
     return float(out) if steps.ndim == 0 else out
 
 
@@ -116,7 +119,7 @@ def max_stable_lr(curvature: float) -> float:
     >>> max_stable_lr(2.0)
     1.0
     """
-    return 2.0 / _positive("curvature", curvature)
+    return 2.0 / check_positive("curvature", curvature)
 
 
 REGIMES = ("creeping", "one step", "oscillating, converging", "period-2 orbit", "diverging")
@@ -147,7 +150,7 @@ def regime(lr: float, curvature: float = 2.0) -> str:
     >>> regime(0.9)
     'oscillating, converging'
     """
-    r = 1.0 - _positive("lr", lr) * _positive("curvature", curvature)
+    r = 1.0 - check_positive("lr", lr) * check_positive("curvature", curvature)
     if r > 0:
         return REGIMES[0]
     if r == 0:
@@ -183,7 +186,8 @@ def steps_to_tolerance(
     >>> steps_to_tolerance(0.25, 0.75)
     2
     """
-    lr, tol, a = _positive("lr", lr), _positive("tol", tol), _positive("a", a)
+    lr, tol, a = check_positive("lr", lr), check_positive("tol", tol), check_positive("a", a)
+    x0, b = _real("x0", x0), _real("b", b)
     r = abs(1.0 - 2.0 * a * lr)
     if r >= 1:
         raise ValueError(f"lr must be below the stability limit 1/a = {1 / a!r}, got {lr!r}")
@@ -220,8 +224,8 @@ class Quadratic2D:
     h_y: float = 1.0
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "h_x", _positive("h_x", self.h_x))
-        object.__setattr__(self, "h_y", _positive("h_y", self.h_y))
+        object.__setattr__(self, "h_x", check_positive("h_x", self.h_x))
+        object.__setattr__(self, "h_y", check_positive("h_y", self.h_y))
 
     @property
     def condition_number(self) -> float:
@@ -247,8 +251,8 @@ class Quadratic2D:
         >>> Quadratic2D(2.0, 1.0).gd_path(0.5, 1, start=(1.0, 1.0)).tolist()
         [[1.0, 1.0], [0.0, 0.5]]
         """
-        lr = _positive("lr", lr)
+        lr = check_positive("lr", lr)
         steps = check_int("steps", steps, 0)
         factors = np.array([1.0 - lr * self.h_x, 1.0 - lr * self.h_y])
-        powers = factors[None, :] ** np.arange(steps + 1, dtype=np.float64)[:, None]
+        powers = np.float_power(factors[None, :], np.arange(steps + 1)[:, None])
         return powers * np.asarray(start, dtype=np.float64)[None, :]

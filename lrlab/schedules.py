@@ -14,32 +14,54 @@ form. Integer powers use :func:`numpy.float_power`, which rounds like Python's
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
-import numbers
+import sys
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import numpy as np
 
-from lrlab._checks import check_int, check_number
+from lrlab._checks import (
+    check_at_most,
+    check_bool,
+    check_choice,
+    check_instance,
+    check_int,
+    check_int_sequence,
+    check_lr,
+    check_number,
+    check_positive,
+    check_sequence,
+    shown,
+)
 
 __all__ = [
+    "MAX_STEP",
     "Schedule",
     "as_steps",
+    "clip",
     "constant",
     "cosine",
+    "cosine_cycles",
     "cosine_restarts",
     "cyclical",
     "exponential",
+    "exponential_rate",
     "inverse_sqrt",
+    "inverse_time",
     "join",
     "linear_decay",
     "linear_warmup",
     "multistep",
     "one_cycle",
+    "phases",
     "polynomial",
+    "product",
     "scale",
+    "shift",
     "step_decay",
     "warmup_cosine",
     "with_warmup",
@@ -50,19 +72,24 @@ WARMUP_SHAPES = ("linear", "cosine", "1-sqrt")
 DECAY_SHAPES = ("linear", "cosine", "1-sqrt", "exponential")
 CYCLIC_MODES = ("triangular", "triangular2", "exp_range")
 ANNEAL_STRATEGIES = ("cos", "linear")
-_INT64_MAX = np.iinfo(np.int64).max
+DECAY_OF = ("peak", "amplitude")
+
+# Largest step, and largest step count, a schedule accepts: 2**53 is the last
+# integer a float64 holds exactly, so every formula computes on exact steps
+# (and int64 sums of two of them cannot overflow).
+MAX_STEP = 2**53
 
 
 def as_steps(t: Any) -> np.ndarray:
     """Validate steps and return them as an int64 array.
 
     ``int64`` arrays pass through without a copy; floats are accepted only
-    when they hold whole numbers.
+    when they hold whole numbers. Steps go up to :data:`MAX_STEP` (``2**53``).
 
     Parameters
     ----------
     t : int or array_like of int
-        Optimizer steps, each a non-negative integer.
+        Optimizer steps, each an integer in ``[0, 2**53]``.
 
     Returns
     -------
@@ -72,7 +99,7 @@ def as_steps(t: Any) -> np.ndarray:
     Raises
     ------
     ValueError
-        If a step is negative, not an integer, or not finite.
+        If a step is negative, too large, not an integer, or not finite.
 
     Examples
     --------
@@ -81,80 +108,29 @@ def as_steps(t: Any) -> np.ndarray:
     """
     arr = np.asarray(t)
     kind = arr.dtype.kind
+    if kind in "iuf" and arr.size:
+        if kind == "f":
+            bad_mask = ~np.isfinite(arr) | (arr != np.floor(arr))
+            bad_mask |= (arr < 0) | (arr > MAX_STEP)
+        elif arr.min() < 0 or arr.max() > MAX_STEP:
+            bad_mask = (arr < 0) | (arr > MAX_STEP)
+        else:
+            bad_mask = None
+        if bad_mask is not None and bad_mask.any():
+            _refuse_step(arr[bad_mask].ravel()[0])
     if kind == "i":
-        if arr.size and arr.min() < 0:
-            bad = arr[arr < 0].ravel()[0]
-            raise ValueError(f"step must be an integer >= 0, got {int(bad)}")
         return arr.astype(np.int64, copy=False)
-    if kind == "u":
-        if arr.dtype.itemsize == 8 and arr.size and arr.max() > _INT64_MAX:
-            raise ValueError(f"step must be an integer in [0, {_INT64_MAX}], got {int(arr.max())}")
+    if kind in "uf":
         return arr.astype(np.int64)
-    if kind == "f":
-        bad_mask = ~np.isfinite(arr) | (arr != np.floor(arr)) | (arr < 0)
-        if bad_mask.any():
-            bad = arr[bad_mask].ravel()[0]
-            raise ValueError(f"step must be an integer >= 0, got {float(bad)!r}")
-        return arr.astype(np.int64)
-    raise ValueError(f"step must be an integer >= 0, got {t!r}")
+    _refuse_step(t)
+    raise AssertionError  # _refuse_step always raises
+
+
+def _refuse_step(value: Any) -> None:
+    raise ValueError(f"step must be an integer in [0, 2**53], got {shown(value)}")
 
 
 # ---------------------------------------------------------------- validation
-
-
-def _real(name: str, value: Any, rule: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ValueError(f"{name} must be {rule}, got {value!r}")
-    number = float(value)
-    if not math.isfinite(number):
-        raise ValueError(f"{name} must be {rule}, got {number!r}")
-    return number
-
-
-def _lr(name: str, value: Any) -> float:
-    rule = "a finite learning rate >= 0"
-    number = _real(name, value, rule)
-    if number < 0:
-        raise ValueError(f"{name} must be {rule}, got {number!r}")
-    return number
-
-
-def _positive(name: str, value: Any) -> float:
-    rule = "a finite number > 0"
-    number = _real(name, value, rule)
-    if number <= 0:
-        raise ValueError(f"{name} must be {rule}, got {number!r}")
-    return number
-
-
-def _count(name: str, value: Any, low: int = 1, high: int | None = None) -> int:
-    """:func:`check_int` that also takes a float holding a whole number (``1e4``)."""
-    if isinstance(value, numbers.Real) and not isinstance(value, numbers.Integral):
-        number = float(value)
-        if number.is_integer():
-            value = int(number)
-    return check_int(name, value, low, high)
-
-
-def _choice(name: str, value: Any, options: Sequence[str]) -> str:
-    if not isinstance(value, str) or value not in options:
-        valid = ", ".join(repr(option) for option in options)
-        raise ValueError(f"{name} must be one of {valid}, got {value!r}")
-    return value
-
-
-def _not_above(name: str, value: float, bound_name: str, bound: float) -> float:
-    if value > bound:
-        raise ValueError(f"{name} must be in [0, {bound_name}] = [0, {bound!r}], got {value!r}")
-    return value
-
-
-def _fraction(name: str, value: Any) -> float:
-    rule = "a number in the open interval (0, 1)"
-    number = _real(name, value, rule)
-    if not 0.0 < number < 1.0:
-        raise ValueError(f"{name} must be {rule}, got {number!r}")
-    return number
 
 
 # ------------------------------------------------------------- shape helpers
@@ -170,10 +146,12 @@ def _steps_into(t: np.ndarray, offset: int, length: int | None) -> np.ndarray:
 
 
 def _cos_anneal(hi: float, lo: float, k: np.ndarray, n: float | np.ndarray) -> np.ndarray:
-    """``lo + (hi - lo) * (1 + cos(pi * k / n)) / 2`` in torch's operation order.
+    """``lo + (hi - lo) * (1 + cos(pi * k / n)) / 2`` in torch's operation order, at most ``hi``.
 
     ``k`` holds whole numbers; a float64 ``k`` is overwritten with the result.
-    ``n`` is one length or one per element of ``k``.
+    ``n`` is one length or one per element of ``k``. With ``lo > 0`` torch's
+    order can round one unit above ``hi`` (``cosine(0.9, 100, 0.3)(0)``);
+    the result is clipped to ``hi``, the only place it differs from torch.
     """
     if k.dtype == np.float64:
         x = k
@@ -186,7 +164,7 @@ def _cos_anneal(hi: float, lo: float, k: np.ndarray, n: float | np.ndarray) -> n
     x *= hi - lo
     x /= 2
     x += lo
-    return x
+    return np.minimum(x, hi, out=x)
 
 
 def _rise(frac: np.ndarray, shape: str) -> np.ndarray:
@@ -202,7 +180,9 @@ def _rise(frac: np.ndarray, shape: str) -> np.ndarray:
 
 
 def _warmup_values(t: np.ndarray, start: float, peak: float, steps: int, shape: str) -> np.ndarray:
-    return start + (peak - start) * _rise(t / steps, shape)
+    values = start + (peak - start) * _rise(t / steps, shape)
+    # start + (peak - start) can round one unit above peak
+    return np.minimum(values, peak, out=values)
 
 
 def _overwrite_warmup(
@@ -226,7 +206,7 @@ def _decay_values(k: np.ndarray, n: int, peak: float, floor: float, shape: str) 
     at_peak = k == 0
     out = _decay_shape(k, n, peak, floor, shape)
     out[at_peak] = peak
-    return out
+    return np.minimum(out, peak, out=out)
 
 
 def _decay_shape(k: np.ndarray, n: int, peak: float, floor: float, shape: str) -> np.ndarray:
@@ -250,18 +230,25 @@ def _decay_shape(k: np.ndarray, n: int, peak: float, floor: float, shape: str) -
 class Schedule:
     """Base class of every schedule: call it on a step or an array of steps.
 
-    Subclasses set their parameters once in ``__init__`` (through
-    :meth:`_set`) and implement :meth:`_eval`, which receives validated
-    ``int64`` steps (an array with at least one dimension) and returns float64
-    learning rates of the same shape.
-    Instances are immutable, compare equal when their parameters are equal,
-    and their repr is a call that rebuilds them.
+    Each family is a frozen dataclass: its parameters are typed fields, set
+    once (validated) in ``__init__``; equality, hashing, pickling and
+    :func:`dataclasses.replace` come from the dataclass, and the repr is a
+    call that rebuilds the schedule. Subclasses implement :meth:`_eval`,
+    which receives validated ``int64`` steps (an array with at least one
+    dimension) and returns float64 learning rates of the same shape.
 
     Attributes
     ----------
     total_steps : int or None
         Length of the run the schedule was built for, or ``None`` when it is
         open-ended.
+    max_steps : int or None
+        Most updates a run may take with this schedule, so that update
+        ``max_steps - 1`` is the last it may use; ``None`` when there is no
+        limit. ``one_cycle`` has one: its value at ``total_steps`` is torch's
+        extrapolation, which no update uses. The combinators carry it over,
+        and ``shift(s, k)`` has one even when ``s`` has none, since ``s`` is
+        defined up to step 2**53 only.
     momentum : Schedule or None
         The momentum (or Adam beta1) schedule that goes with this one, for
         ``one_cycle`` and ``cyclical``; ``None`` otherwise.
@@ -273,16 +260,29 @@ class Schedule:
     0.1
     """
 
-    _fields: ClassVar[tuple[str, ...]] = ()
-    _extras: ClassVar[dict[str, Any]] = {}
+    __dataclass_fields__: ClassVar[dict[str, dataclasses.Field[Any]]]
+    # Fields computed from the parameters are declared
+    # ``field(init=False, repr=False, compare=False)``: neither shown nor compared.
+    # Fields shown in the repr only when they differ from these defaults.
+    _quiet: ClassVar[dict[str, Any]] = {}
     total_steps: int | None = None
+    max_steps: int | None = None
     momentum: Schedule | None = None
 
     def __call__(self, t: Any) -> Any:
         steps = as_steps(t)
-        if steps.ndim == 0:
-            return float(self._eval(steps.reshape(1))[0])
-        return np.asarray(self._eval(steps), dtype=np.float64)
+        flat = steps.reshape(1) if steps.ndim == 0 else steps
+        # Overflow is reported below as a ValueError naming the step, or is
+        # harmless (triangular2's 1 / 2**k for a huge cycle number k is 0).
+        with np.errstate(over="ignore"):
+            values = np.asarray(self._eval(flat), dtype=np.float64)
+        if not np.isfinite(values).all():
+            bad = int(flat[~np.isfinite(values)].ravel()[0])
+            raise ValueError(
+                f"step must be one where {self!r} stays below float64's largest value "
+                f"({sys.float_info.max:g}), got {bad}"
+            )
+        return float(values[0]) if steps.ndim == 0 else values
 
     def _eval(self, t: np.ndarray) -> np.ndarray:
         raise NotImplementedError
@@ -297,24 +297,15 @@ class Schedule:
     def __delattr__(self, name: str) -> None:
         raise AttributeError(f"{type(self).__name__} is immutable")
 
-    def _key(self) -> tuple[Any, ...]:
-        names = self._fields + tuple(self._extras)
-        return tuple(getattr(self, name) for name in names)
-
-    def __eq__(self, other: object) -> bool:
-        if type(other) is not type(self):
-            return NotImplemented
-        return self._key() == other._key()
-
-    def __hash__(self) -> int:
-        return hash((type(self).__name__, self._key()))
-
     def __repr__(self) -> str:
-        parts = [f"{name}={_show(getattr(self, name))}" for name in self._fields]
-        for name, default in self._extras.items():
-            value = getattr(self, name)
-            if value != default:
-                parts.append(f"{name}={_show(value)}")
+        parts = []
+        for item in dataclasses.fields(self):
+            if not item.repr:
+                continue
+            value = getattr(self, item.name)
+            if item.name in self._quiet and value == self._quiet[item.name]:
+                continue
+            parts.append(f"{item.name}={_show(value)}")
         return f"{type(self).__name__}({', '.join(parts)})"
 
 
@@ -324,17 +315,19 @@ def _show(value: Any) -> str:
     return repr(value)
 
 
+@dataclass(frozen=True, init=False, repr=False)
 class _Momentum(Schedule):
     """The momentum schedule that belongs to a cyclical or one-cycle schedule."""
 
-    def __init__(self, parent: Schedule) -> None:
-        self._set(parent=parent, total_steps=parent.total_steps)
+    parent: cyclical | one_cycle
+    total_steps: int | None = field(init=False, repr=False, compare=False)
+    max_steps: int | None = field(init=False, repr=False, compare=False)
+
+    def __init__(self, parent: cyclical | one_cycle) -> None:
+        self._set(parent=parent, total_steps=parent.total_steps, max_steps=parent.max_steps)
 
     def _eval(self, t: np.ndarray) -> np.ndarray:
         return self.parent._momentum(t)
-
-    def _key(self) -> tuple[Any, ...]:
-        return (self.parent,)
 
     def __repr__(self) -> str:
         return f"{self.parent!r}.momentum"
@@ -343,6 +336,7 @@ class _Momentum(Schedule):
 # ----------------------------------------------------------------- families
 
 
+@dataclass(frozen=True, init=False, repr=False)
 class constant(Schedule):
     """A learning rate that never changes: ``s(t) = lr`` for every step.
 
@@ -357,15 +351,16 @@ class constant(Schedule):
     [0.01, 0.01]
     """
 
-    _fields = ("lr",)
+    lr: float
 
     def __init__(self, lr: float) -> None:
-        self._set(lr=_lr("lr", lr))
+        self._set(lr=check_lr("lr", lr))
 
     def _eval(self, t: np.ndarray) -> np.ndarray:
         return np.full(t.shape, self.lr)
 
 
+@dataclass(frozen=True, init=False, repr=False)
 class linear_warmup(Schedule):
     """Rise from ``start`` to ``peak`` over ``warmup_steps`` steps, then hold ``peak``.
 
@@ -392,17 +387,20 @@ class linear_warmup(Schedule):
     [0.0, 0.00025, 0.001, 0.001]
     """
 
-    _fields = ("peak", "warmup_steps", "start", "shape")
+    peak: float
+    warmup_steps: int
+    start: float
+    shape: str
 
     def __init__(
         self, peak: float, warmup_steps: int, start: float = 0.0, shape: str = "linear"
     ) -> None:
-        peak = _lr("peak", peak)
+        peak = check_lr("peak", peak)
         self._set(
             peak=peak,
-            warmup_steps=_count("warmup_steps", warmup_steps, 1),
-            start=_not_above("start", _lr("start", start), "peak", peak),
-            shape=_choice("shape", shape, WARMUP_SHAPES),
+            warmup_steps=check_int("warmup_steps", warmup_steps, 1, MAX_STEP),
+            start=check_at_most("start", check_lr("start", start), "peak", peak),
+            shape=check_choice("shape", shape, WARMUP_SHAPES),
         )
 
     def _eval(self, t: np.ndarray) -> np.ndarray:
@@ -411,6 +409,7 @@ class linear_warmup(Schedule):
         return np.where(t < w, rising, self.peak)
 
 
+@dataclass(frozen=True, init=False, repr=False)
 class step_decay(Schedule):
     """Multiply by ``gamma`` every ``step_size`` steps, like torch's ``StepLR``.
 
@@ -431,19 +430,22 @@ class step_decay(Schedule):
     [0.1, 0.1, 0.05, 0.025]
     """
 
-    _fields = ("start", "step_size", "gamma")
+    start: float
+    step_size: int
+    gamma: float
 
     def __init__(self, start: float, step_size: int, gamma: float) -> None:
         self._set(
-            start=_lr("start", start),
-            step_size=_count("step_size", step_size, 1),
-            gamma=_positive("gamma", gamma),
+            start=check_lr("start", start),
+            step_size=check_int("step_size", step_size, 1, MAX_STEP),
+            gamma=check_positive("gamma", gamma),
         )
 
     def _eval(self, t: np.ndarray) -> np.ndarray:
         return self.start * np.float_power(self.gamma, t // self.step_size)
 
 
+@dataclass(frozen=True, init=False, repr=False)
 class multistep(Schedule):
     """Multiply by ``gamma`` at each milestone, like torch's ``MultiStepLR``.
 
@@ -455,7 +457,8 @@ class multistep(Schedule):
     start : float
         Learning rate at ``t = 0`` (before any milestone).
     milestones : sequence of int
-        Non-decreasing steps (>= 0) at which the drops happen.
+        Non-decreasing steps (>= 0) at which the drops happen: a list, a
+        tuple or a 1-D integer array.
     gamma : float
         Factor applied at each milestone, > 0.
 
@@ -465,23 +468,22 @@ class multistep(Schedule):
     [0.1, 0.010000000000000002, 0.0010000000000000002, 0.00010000000000000003]
     """
 
-    _fields = ("start", "milestones", "gamma")
+    start: float
+    milestones: tuple[int, ...]
+    gamma: float
+    _marks: np.ndarray = field(init=False, repr=False, compare=False)
 
     def __init__(self, start: float, milestones: Sequence[int], gamma: float) -> None:
-        if isinstance(milestones, (str, bytes)) or not isinstance(milestones, Sequence):
-            raise ValueError(
-                f"milestones must be a sequence of non-decreasing integers >= 0, got {milestones!r}"
-            )
-        marks = tuple(_count("milestones", m, 0) for m in milestones)
+        marks = check_int_sequence("milestones", milestones, 0, MAX_STEP)
         if any(b < a for a, b in itertools.pairwise(marks)):
             raise ValueError(
-                f"milestones must be a sequence of non-decreasing integers >= 0, "
+                f"milestones must be a sequence of non-decreasing integers in [0, 2**53], "
                 f"got {list(marks)!r}"
             )
         self._set(
-            start=_lr("start", start),
+            start=check_lr("start", start),
             milestones=marks,
-            gamma=_positive("gamma", gamma),
+            gamma=check_positive("gamma", gamma),
             _marks=np.array(marks, dtype=np.int64),
         )
 
@@ -490,6 +492,7 @@ class multistep(Schedule):
         return self.start * np.float_power(self.gamma, passed)
 
 
+@dataclass(frozen=True, init=False, repr=False)
 class exponential(Schedule):
     """Multiply by ``gamma`` every step, like torch's ``ExponentialLR``.
 
@@ -509,15 +512,66 @@ class exponential(Schedule):
     [1.0, 0.5, 0.125]
     """
 
-    _fields = ("start", "gamma")
+    start: float
+    gamma: float
 
     def __init__(self, start: float, gamma: float) -> None:
-        self._set(start=_lr("start", start), gamma=_positive("gamma", gamma))
+        self._set(start=check_lr("start", start), gamma=check_positive("gamma", gamma))
 
     def _eval(self, t: np.ndarray) -> np.ndarray:
         return self.start * np.float_power(self.gamma, t)
 
 
+@dataclass(frozen=True, init=False, repr=False)
+class exponential_rate(Schedule):
+    """Multiply by ``rate`` every ``decay_steps`` steps: ``start * rate ** (t / decay_steps)``.
+
+    With ``staircase=True`` the exponent is ``t // decay_steps`` (then it is
+    :class:`step_decay`). This is Keras's ``ExponentialDecay`` and optax's
+    ``exponential_decay``, computed in their operation order. Open-ended;
+    ``rate > 1`` grows, and a step where the value passes float64's range
+    raises ``ValueError``.
+
+    Parameters
+    ----------
+    start : float
+        Learning rate at ``t = 0``.
+    rate : float
+        Factor per ``decay_steps`` steps, > 0.
+    decay_steps : int
+        Steps per factor of ``rate``, >= 1.
+    staircase : bool, default False
+
+    Examples
+    --------
+    >>> exponential_rate(0.1, 0.5, 10)([0, 10, 20]).tolist()
+    [0.1, 0.05, 0.025]
+    >>> exponential_rate(0.1, 0.5, 10, staircase=True)(19)
+    0.05
+    """
+
+    _quiet: ClassVar[dict[str, Any]] = {"staircase": False}
+    start: float
+    rate: float
+    decay_steps: int
+    staircase: bool
+
+    def __init__(
+        self, start: float, rate: float, decay_steps: int, staircase: bool = False
+    ) -> None:
+        self._set(
+            start=check_lr("start", start),
+            rate=check_positive("rate", rate),
+            decay_steps=check_int("decay_steps", decay_steps, 1, MAX_STEP),
+            staircase=check_bool("staircase", staircase),
+        )
+
+    def _eval(self, t: np.ndarray) -> np.ndarray:
+        p = t // self.decay_steps if self.staircase else t / self.decay_steps
+        return self.start * np.float_power(self.rate, p)
+
+
+@dataclass(frozen=True, init=False, repr=False)
 class linear_decay(Schedule):
     """Straight line from ``start`` to ``end`` over ``total_steps``, then hold ``end``.
 
@@ -540,14 +594,16 @@ class linear_decay(Schedule):
     [1.0, 0.75, 0.0, 0.0]
     """
 
-    _fields = ("start", "end", "total_steps")
+    start: float
+    end: float
+    total_steps: int
 
     def __init__(self, start: float, end: float, total_steps: int) -> None:
-        start = _lr("start", start)
+        start = check_lr("start", start)
         self._set(
             start=start,
-            end=_not_above("end", _lr("end", end), "start", start),
-            total_steps=_count("total_steps", total_steps, 1),
+            end=check_at_most("end", check_lr("end", end), "start", start),
+            total_steps=check_int("total_steps", total_steps, 1, MAX_STEP),
         )
 
     def _eval(self, t: np.ndarray) -> np.ndarray:
@@ -555,6 +611,7 @@ class linear_decay(Schedule):
         return _decay_values(k, self.total_steps, self.start, self.end, "linear")
 
 
+@dataclass(frozen=True, init=False, repr=False)
 class polynomial(Schedule):
     """Polynomial decay, like torch's ``PolynomialLR`` (which has ``end = 0``).
 
@@ -578,20 +635,20 @@ class polynomial(Schedule):
     [1.0, 0.25, 0.0, 0.0]
     """
 
-    _fields = ("start", "total_steps", "power", "end")
+    start: float
+    total_steps: int
+    power: float
+    end: float
 
     def __init__(
         self, start: float, total_steps: int, power: float = 1.0, end: float = 0.0
     ) -> None:
-        start = _lr("start", start)
-        power_f = _real("power", power, "a finite number >= 0")
-        if power_f < 0:
-            raise ValueError(f"power must be a finite number >= 0, got {power_f!r}")
+        start = check_lr("start", start)
         self._set(
             start=start,
-            total_steps=_count("total_steps", total_steps, 1),
-            power=power_f,
-            end=_not_above("end", _lr("end", end), "start", start),
+            total_steps=check_int("total_steps", total_steps, 1, MAX_STEP),
+            power=check_number("power", power, 0.0, math.inf),
+            end=check_at_most("end", check_lr("end", end), "start", start),
         )
 
     def _eval(self, t: np.ndarray) -> np.ndarray:
@@ -601,9 +658,11 @@ class polynomial(Schedule):
         out = np.float_power(base, self.power, out=base)
         out *= self.start - self.end
         out += self.end
-        return out
+        # (start - end) + end can round one unit above start
+        return np.minimum(out, self.start, out=out)
 
 
+@dataclass(frozen=True, init=False, repr=False)
 class cosine(Schedule):
     """Cosine annealing from ``peak`` to ``floor``, like torch's ``CosineAnnealingLR``.
 
@@ -612,6 +671,9 @@ class cosine(Schedule):
     ``past_end``: ``"hold"`` (default) stays at ``floor``; ``"continue"``
     keeps the formula going, which climbs back to ``peak`` at ``2 T`` and
     repeats -- exactly what ``CosineAnnealingLR`` does if you keep stepping it.
+    No value exceeds ``peak``: where the closed form rounds one unit above it
+    (``cosine(0.9, 100, 0.3)(0)`` would be 0.9000000000000001), lrlab gives
+    ``peak``.
 
     Parameters
     ----------
@@ -632,18 +694,21 @@ class cosine(Schedule):
     1.0
     """
 
-    _fields = ("peak", "total_steps", "floor")
-    _extras: ClassVar[dict[str, Any]] = {"past_end": "hold"}
+    _quiet: ClassVar[dict[str, Any]] = {"past_end": "hold"}
+    peak: float
+    total_steps: int
+    floor: float
+    past_end: str
 
     def __init__(
         self, peak: float, total_steps: int, floor: float = 0.0, *, past_end: str = "hold"
     ) -> None:
-        peak = _lr("peak", peak)
+        peak = check_lr("peak", peak)
         self._set(
             peak=peak,
-            total_steps=_count("total_steps", total_steps, 1),
-            floor=_not_above("floor", _lr("floor", floor), "peak", peak),
-            past_end=_choice("past_end", past_end, ("hold", "continue")),
+            total_steps=check_int("total_steps", total_steps, 1, MAX_STEP),
+            floor=check_at_most("floor", check_lr("floor", floor), "peak", peak),
+            past_end=check_choice("past_end", past_end, ("hold", "continue")),
         )
 
     def _eval(self, t: np.ndarray) -> np.ndarray:
@@ -651,6 +716,7 @@ class cosine(Schedule):
         return _cos_anneal(self.peak, self.floor, _steps_into(t, 0, end), self.total_steps)
 
 
+@dataclass(frozen=True, init=False, repr=False)
 class cosine_restarts(Schedule):
     """Cosine annealing with warm restarts (SGDR), like ``CosineAnnealingWarmRestarts``.
 
@@ -658,7 +724,8 @@ class cosine_restarts(Schedule):
     rate follows a cosine from ``peak`` towards ``floor`` and jumps back to
     ``peak`` at the next cycle. The cycle of a step is found with integer
     arithmetic, so it is exact where torch's ``step(epoch)`` (which takes a
-    logarithm) can land in the wrong cycle. Open-ended.
+    logarithm) can land in the wrong cycle. Open-ended. As in :class:`cosine`,
+    no value exceeds ``peak``.
 
     Parameters
     ----------
@@ -680,15 +747,18 @@ class cosine_restarts(Schedule):
     0.5
     """
 
-    _fields = ("peak", "period", "period_mult", "floor")
+    peak: float
+    period: int
+    period_mult: int
+    floor: float
 
     def __init__(self, peak: float, period: int, period_mult: int = 1, floor: float = 0.0) -> None:
-        peak = _lr("peak", peak)
+        peak = check_lr("peak", peak)
         self._set(
             peak=peak,
-            period=_count("period", period, 1),
-            period_mult=_count("period_mult", period_mult, 1),
-            floor=_not_above("floor", _lr("floor", floor), "peak", peak),
+            period=check_int("period", period, 1, MAX_STEP),
+            period_mult=check_int("period_mult", period_mult, 1, MAX_STEP),
+            floor=check_at_most("floor", check_lr("floor", floor), "peak", peak),
         )
 
     def cycle_starts(self, up_to: int) -> np.ndarray:
@@ -709,27 +779,160 @@ class cosine_restarts(Schedule):
         >>> cosine_restarts(1.0, 50, 2).cycle_starts(400).tolist()
         [0, 50, 150, 350]
         """
-        starts, _ = self._cycles(_count("up_to", up_to, 0))
+        starts, _ = _cycle_table(
+            self.period, self.period_mult, check_int("up_to", up_to, 0, MAX_STEP)
+        )
         return starts
-
-    def _cycles(self, up_to: int) -> tuple[np.ndarray, np.ndarray]:
-        starts = [0]
-        lengths = [self.period]
-        nxt = self.period
-        while nxt <= up_to:
-            starts.append(nxt)
-            lengths.append(lengths[-1] * self.period_mult)
-            nxt += lengths[-1]
-        return np.array(starts, dtype=np.int64), np.array(lengths, dtype=np.int64)
 
     def _eval(self, t: np.ndarray) -> np.ndarray:
         if self.period_mult == 1:
             return _cos_anneal(self.peak, self.floor, t % self.period, self.period)
-        starts, lengths = self._cycles(int(t.max()) if t.size else 0)
-        cycle = np.searchsorted(starts, t, side="right") - 1
-        return _cos_anneal(self.peak, self.floor, t - starts[cycle], lengths[cycle])
+        _, into, length = _cycle_of(t, self.period, self.period_mult)
+        return _cos_anneal(self.peak, self.floor, into, length)
 
 
+def _cycle_table(period: int, mult: int, up_to: int) -> tuple[np.ndarray, np.ndarray]:
+    """Starts (int64) and lengths (float64) of the cycles that begin by ``up_to``.
+
+    Cycle ``i`` lasts ``period * mult ** i`` steps. Lengths are float64
+    because the last one may pass int64's range (``mult`` up to 2**53);
+    below 2**53 they are exact, and dividing by an int64 length converts it
+    to float64 all the same.
+    """
+    starts = [0]
+    lengths = [period]
+    nxt = period
+    while nxt <= up_to:
+        starts.append(nxt)
+        lengths.append(lengths[-1] * mult)
+        nxt += lengths[-1]
+    return np.array(starts, dtype=np.int64), np.array(lengths, dtype=np.float64)
+
+
+def _cycle_of(
+    t: np.ndarray, period: int, mult: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | float]:
+    """Cycle number, steps into the cycle and cycle length of each step, by integer arithmetic."""
+    if mult == 1:
+        return t // period, t % period, float(period)
+    starts, lengths = _cycle_table(period, mult, int(t.max()) if t.size else 0)
+    cycle = np.searchsorted(starts, t, side="right") - 1
+    return cycle, t - starts[cycle], lengths[cycle]
+
+
+@dataclass(frozen=True, init=False, repr=False)
+class cosine_cycles(Schedule):
+    """Cosine cycles (SGDR) whose peak shrinks by ``decay`` each cycle, for ``cycles`` cycles.
+
+    Cycle ``i`` lasts ``period * period_mult ** i`` steps and anneals by a
+    half cosine from its peak to ``floor``; the next cycle restarts at its own
+    peak. ``decay_of`` says what ``decay ** i`` multiplies: ``"peak"`` gives
+    the peak ``peak * decay ** i`` (timm's ``cycle_decay``; once that is
+    below ``floor`` the cycle rises from it to ``floor``); ``"amplitude"``
+    gives ``floor + (peak - floor) * decay ** i`` (Keras's ``m_mul``). After
+    ``cycles`` cycles (at ``total_steps``) the rate holds ``floor``;
+    ``cycles=None`` never stops. Cycle starts come from integer arithmetic,
+    never a logarithm. No value exceeds ``peak``. With ``decay=1`` it is
+    :class:`cosine_restarts`.
+
+    Parameters
+    ----------
+    peak : float
+        Peak of the first cycle.
+    period : int
+        Length of the first cycle, >= 1.
+    period_mult : int, default 1
+        Growth factor of the cycle length, an integer >= 1.
+    floor : float, default 0.0
+        Lowest rate, in ``[0, peak]``.
+    decay : float, default 1.0
+        Per-cycle factor, in ``(0, 1]``.
+    decay_of : {"peak", "amplitude"}, default "peak"
+    cycles : int, optional
+        Number of cycles, >= 1, all ending by step 2**53; ``None`` for no limit.
+
+    Examples
+    --------
+    >>> s = cosine_cycles(1.0, period=10, decay=0.5, cycles=2)
+    >>> s([0, 5, 10, 20, 25]).tolist()
+    [1.0, 0.5, 0.5, 0.0, 0.0]
+    >>> s.total_steps
+    20
+    """
+
+    peak: float
+    period: int
+    period_mult: int
+    floor: float
+    decay: float
+    decay_of: str
+    cycles: int | None
+    total_steps: int | None = field(init=False, repr=False, compare=False)
+
+    def __init__(
+        self,
+        peak: float,
+        period: int,
+        period_mult: int = 1,
+        floor: float = 0.0,
+        decay: float = 1.0,
+        decay_of: str = "peak",
+        cycles: int | None = None,
+    ) -> None:
+        peak = check_lr("peak", peak)
+        period = check_int("period", period, 1, MAX_STEP)
+        mult = check_int("period_mult", period_mult, 1, MAX_STEP)
+        total = None
+        if cycles is not None:
+            cycles = check_int("cycles", cycles, 1, MAX_STEP)
+            total, fit = _cycles_end(period, mult, cycles)
+            if total > MAX_STEP:
+                raise ValueError(
+                    f"cycles must be an integer in [1, {fit}] so that the last cycle ends by "
+                    f"step 2**53 (period={period}, period_mult={mult}), got {cycles}"
+                )
+        self._set(
+            peak=peak,
+            period=period,
+            period_mult=mult,
+            floor=check_at_most("floor", check_lr("floor", floor), "peak", peak),
+            decay=check_number("decay", decay, 0.0, 1.0, closed="(]"),
+            decay_of=check_choice("decay_of", decay_of, DECAY_OF),
+            cycles=cycles,
+            total_steps=total,
+        )
+
+    def _eval(self, t: np.ndarray) -> np.ndarray:
+        cycle, into, length = _cycle_of(t, self.period, self.period_mult)
+        factor = np.float_power(self.decay, cycle)
+        if self.decay_of == "peak":
+            height = self.peak * factor - self.floor
+        else:
+            height = (self.peak - self.floor) * factor
+        out = self.floor + 0.5 * height * (1.0 + np.cos(np.pi * into / length))
+        if self.cycles is not None:
+            out[cycle >= self.cycles] = self.floor
+        # floor + (peak - floor) can round one unit above peak
+        return np.minimum(out, self.peak, out=out)
+
+
+def _cycles_end(period: int, mult: int, cycles: int) -> tuple[int, int]:
+    """Step at which ``cycles`` cycles end (or 2**53 + 1 if later), and how many end by 2**53.
+
+    The sum stops once it passes 2**53, so a huge ``cycles`` costs nothing.
+    """
+    if mult == 1:
+        fit = MAX_STEP // period
+        return (period * cycles if cycles <= fit else MAX_STEP + 1), fit
+    end, length, fit = 0, period, 0
+    while fit < cycles and end + length <= MAX_STEP:
+        end += length
+        length *= mult
+        fit += 1
+    return (end if fit == cycles else MAX_STEP + 1), fit
+
+
+@dataclass(frozen=True, init=False, repr=False)
 class cyclical(Schedule):
     """Cyclical learning rate (Smith 2015), exactly like torch's ``CyclicLR``.
 
@@ -744,6 +947,11 @@ class cyclical(Schedule):
     ``base_momentum`` as torch does with ``cycle_momentum=True``; it is
     ``None`` when ``cycle_momentum=False``.
 
+    Every value lies in ``[0, peak]``: where torch's ``base + (peak - base)``
+    rounds one unit above ``peak`` (``cyclical(0.001, 0.01, 2000)(2000)`` is
+    0.010000000000000002 in ``CyclicLR``), lrlab gives ``peak`` -- the only
+    difference from torch.
+
     Parameters
     ----------
     base : float
@@ -756,7 +964,8 @@ class cyclical(Schedule):
         Steps back down; defaults to ``step_size_up``.
     mode : {"triangular", "triangular2", "exp_range"}, default "triangular"
     gamma : float, default 1.0
-        Per-step factor for ``exp_range``, > 0.
+        Per-step factor for ``exp_range``, in (0, 1], so that ``peak`` stays
+        the highest rate (torch also takes a growing ``gamma > 1``).
     cycle_momentum : bool, default True
     base_momentum, max_momentum : float, default 0.8, 0.9
         Momentum at the peak and at the base of the learning rate.
@@ -770,12 +979,23 @@ class cyclical(Schedule):
     0.8
     """
 
-    _fields = ("base", "peak", "step_size_up", "step_size_down", "mode", "gamma")
-    _extras: ClassVar[dict[str, Any]] = {
+    _quiet: ClassVar[dict[str, Any]] = {
         "cycle_momentum": True,
         "base_momentum": 0.8,
         "max_momentum": 0.9,
     }
+    base: float
+    peak: float
+    step_size_up: int
+    step_size_down: int
+    mode: str
+    gamma: float
+    cycle_momentum: bool
+    base_momentum: float
+    max_momentum: float
+    momentum: Schedule | None = field(init=False, repr=False, compare=False)
+    _total: float = field(init=False, repr=False, compare=False)
+    _ratio: float = field(init=False, repr=False, compare=False)
 
     def __init__(
         self,
@@ -790,21 +1010,26 @@ class cyclical(Schedule):
         base_momentum: float = 0.8,
         max_momentum: float = 0.9,
     ) -> None:
-        peak = _lr("peak", peak)
-        base = _not_above("base", _lr("base", base), "peak", peak)
-        up = _count("step_size_up", step_size_up, 1)
-        down = up if step_size_down is None else _count("step_size_down", step_size_down, 1)
+        peak = check_lr("peak", peak)
+        base = check_at_most("base", check_lr("base", base), "peak", peak)
+        up = check_int("step_size_up", step_size_up, 1, MAX_STEP)
+        down = (
+            up
+            if step_size_down is None
+            else check_int("step_size_down", step_size_down, 1, MAX_STEP)
+        )
         high_m = check_number("max_momentum", max_momentum, 0.0, 1.0)
         low_m = check_number("base_momentum", base_momentum, 0.0, 1.0)
-        _not_above("base_momentum", low_m, "max_momentum", high_m)
+        check_at_most("base_momentum", low_m, "max_momentum", high_m)
+        cycle_momentum = check_bool("cycle_momentum", cycle_momentum)
         self._set(
             base=base,
             peak=peak,
             step_size_up=up,
             step_size_down=down,
-            mode=_choice("mode", mode, CYCLIC_MODES),
-            gamma=_positive("gamma", gamma),
-            cycle_momentum=bool(cycle_momentum),
+            mode=check_choice("mode", mode, CYCLIC_MODES),
+            gamma=check_number("gamma", gamma, 0.0, 1.0, closed="(]"),
+            cycle_momentum=cycle_momentum,
             base_momentum=low_m,
             max_momentum=high_m,
             _total=float(up) + float(down),
@@ -836,7 +1061,9 @@ class cyclical(Schedule):
     def _eval(self, t: np.ndarray) -> np.ndarray:
         position, factor = self._shape(t)
         height = (self.peak - self.base) * position
-        return self.base + height * factor
+        values = self.base + height * factor
+        # base + (peak - base) can round one unit above peak
+        return np.minimum(values, self.peak, out=values)
 
     def _momentum(self, t: np.ndarray) -> np.ndarray:
         position, factor = self._shape(t)
@@ -844,6 +1071,7 @@ class cyclical(Schedule):
         return self.max_momentum - height * factor
 
 
+@dataclass(frozen=True, init=False, repr=False)
 class one_cycle(Schedule):
     """The 1cycle policy with the exact semantics of torch's ``OneCycleLR``.
 
@@ -856,7 +1084,15 @@ class one_cycle(Schedule):
 
     Past the end: step ``T`` is allowed and extrapolates the last phase, as
     torch does after ``T`` calls of ``step()``; any later step raises
-    ``ValueError``, just as torch raises "Tried to step ... times".
+    ``ValueError``, just as torch raises "Tried to step ... times". A run
+    uses updates ``0 .. T - 1`` only (``max_steps = T``), because the value
+    at ``T`` can be far off: with ``anneal="linear"`` and a short last phase
+    it is negative (``one_cycle(1e-2, 100, 0.50499, anneal="linear",
+    three_phase=True)(100)`` is about -0.2, in torch as here).
+
+    Within the run every value lies in ``[0, peak]``: where torch's
+    ``initial + (peak - initial)`` rounds one unit above ``peak``, lrlab
+    gives ``peak`` -- the only difference from ``OneCycleLR``.
 
     The attribute ``momentum`` cycles the opposite way (``max_momentum`` ->
     ``base_momentum`` -> ``max_momentum``), exactly like torch's
@@ -872,9 +1108,10 @@ class one_cycle(Schedule):
         Fraction of the steps spent rising, in (0, 1); ``pct_start *
         total_steps`` must exceed 1.
     div_factor : float, default 25.0
-        Start value is ``peak / div_factor``.
+        Start value is ``peak / div_factor``; >= 1, so that ``peak`` is the
+        highest rate (torch also takes smaller factors).
     final_div_factor : float, default 1e4
-        Final value is ``peak / div_factor / final_div_factor``.
+        Final value is ``peak / div_factor / final_div_factor``; >= 1.
     anneal : {"cos", "linear"}, default "cos"
     three_phase : bool, default False
     cycle_momentum : bool, default True
@@ -896,20 +1133,30 @@ class one_cycle(Schedule):
     0.85
     """
 
-    _fields = (
-        "peak",
-        "total_steps",
-        "pct_start",
-        "div_factor",
-        "final_div_factor",
-        "anneal",
-        "three_phase",
-    )
-    _extras: ClassVar[dict[str, Any]] = {
+    _quiet: ClassVar[dict[str, Any]] = {
         "cycle_momentum": True,
         "base_momentum": 0.85,
         "max_momentum": 0.95,
     }
+    peak: float
+    total_steps: int
+    pct_start: float
+    div_factor: float
+    final_div_factor: float
+    anneal: str
+    three_phase: bool
+    cycle_momentum: bool
+    base_momentum: float
+    max_momentum: float
+    initial_lr: float = field(init=False, repr=False, compare=False)
+    min_lr: float = field(init=False, repr=False, compare=False)
+    max_steps: int | None = field(init=False, repr=False, compare=False)
+    momentum: Schedule | None = field(init=False, repr=False, compare=False)
+    _inner_ends: np.ndarray = field(init=False, repr=False, compare=False)
+    _starts: np.ndarray = field(init=False, repr=False, compare=False)
+    _spans: np.ndarray = field(init=False, repr=False, compare=False)
+    _lr_table: tuple[np.ndarray, np.ndarray] = field(init=False, repr=False, compare=False)
+    _m_table: tuple[np.ndarray, np.ndarray] = field(init=False, repr=False, compare=False)
 
     def __init__(
         self,
@@ -925,14 +1172,17 @@ class one_cycle(Schedule):
         base_momentum: float = 0.85,
         max_momentum: float = 0.95,
     ) -> None:
-        peak = _lr("peak", peak)
-        n = _count("total_steps", total_steps, 2)
-        pct = _fraction("pct_start", pct_start)
-        div = _positive("div_factor", div_factor)
-        final_div = _positive("final_div_factor", final_div_factor)
+        peak = check_lr("peak", peak)
+        n = check_int("total_steps", total_steps, 2, MAX_STEP)
+        pct = check_number("pct_start", pct_start, 0.0, 1.0, closed=False)
+        div = check_number("div_factor", div_factor, 1.0, math.inf)
+        final_div = check_number("final_div_factor", final_div_factor, 1.0, math.inf)
         high_m = check_number("max_momentum", max_momentum, 0.0, 1.0)
         low_m = check_number("base_momentum", base_momentum, 0.0, 1.0)
-        _not_above("base_momentum", low_m, "max_momentum", high_m)
+        check_at_most("base_momentum", low_m, "max_momentum", high_m)
+        anneal = check_choice("anneal", anneal, ANNEAL_STRATEGIES)
+        three_phase = check_bool("three_phase", three_phase)
+        cycle_momentum = check_bool("cycle_momentum", cycle_momentum)
         first_end = float(pct * n) - 1
         if first_end <= 0:
             raise ValueError(
@@ -941,6 +1191,9 @@ class one_cycle(Schedule):
             )
         initial = peak / div
         low = initial / final_div
+        ends: tuple[float, ...]
+        lr_pairs: tuple[tuple[float, float], ...]
+        m_pairs: tuple[tuple[float, float], ...]
         if three_phase:
             second_end = float(2 * pct * n) - 2
             if second_end >= n - 1:
@@ -962,13 +1215,14 @@ class one_cycle(Schedule):
             pct_start=pct,
             div_factor=div,
             final_div_factor=final_div,
-            anneal=_choice("anneal", anneal, ANNEAL_STRATEGIES),
-            three_phase=bool(three_phase),
-            cycle_momentum=bool(cycle_momentum),
+            anneal=anneal,
+            three_phase=three_phase,
+            cycle_momentum=cycle_momentum,
             base_momentum=low_m,
             max_momentum=high_m,
             initial_lr=initial,
             min_lr=low,
+            max_steps=n,
             _inner_ends=np.array(ends[:-1]),
             _starts=np.array(starts),
             _spans=np.array([end - start for start, end in zip(starts, ends, strict=True)]),
@@ -1003,11 +1257,16 @@ class one_cycle(Schedule):
 
     def _eval(self, t: np.ndarray) -> np.ndarray:
         phase, pct = self._phase_pct(t)
-        return self._anneal(self._lr_table, phase, pct)
+        values = self._anneal(self._lr_table, phase, pct)
+        # initial + (peak - initial) can round one unit above peak
+        return np.minimum(values, self.peak, out=values)
 
     def _momentum(self, t: np.ndarray) -> np.ndarray:
         phase, pct = self._phase_pct(t)
-        return self._anneal(self._m_table, phase, pct)
+        values = self._anneal(self._m_table, phase, pct)
+        # As for the rate, no update's momentum (or beta1) passes max_momentum;
+        # step T keeps torch's extrapolation, which rises above it.
+        return np.minimum(values, self.max_momentum, out=values, where=t < self.total_steps)
 
 
 def _anneal_table(
@@ -1027,6 +1286,103 @@ def _anneal_table(
     return np.array(offset), np.array(slope)
 
 
+@dataclass(frozen=True, init=False, repr=False)
+class phases(Schedule):
+    """Anneal from ``start_i`` to ``end_i`` over fraction ``fractions[i]`` of the run.
+
+    With ``x`` the position inside phase ``i`` (0 at its start, 1 at its end)
+    and the position in the run ``t / total_steps``, the rate is
+    ``start + (1 + cos(pi (1 - x))) (end - start) / 2`` for ``shape="cos"``
+    and ``start + x (end - start)`` for ``"linear"``: fastai's ``SchedCos`` and
+    ``SchedLin`` under ``combine_scheds``. Phases may jump (fastai's
+    ``fit_sgdr``). Every value lies between its phase's ``start`` and ``end``.
+    From ``total_steps`` on, the last ``end`` is held (fastai itself never
+    evaluates the position 1).
+
+    Parameters
+    ----------
+    pairs : sequence of (float, float)
+        ``(start, end)`` learning rates of each phase, at least one phase.
+    fractions : sequence of float
+        Share of the run of each phase, each in ``(0, 1]``, summing to 1.
+    total_steps : int
+        Number of updates in the run, >= 1.
+    shape : {"cos", "linear"}, default "cos"
+
+    Examples
+    --------
+    >>> s = phases([(0.1, 1.0), (1.0, 0.0)], [0.25, 0.75], total_steps=8)
+    >>> s([0, 1, 2, 5, 8]).tolist()
+    [0.1, 0.55, 1.0, 0.5, 0.0]
+    """
+
+    pairs: tuple[tuple[float, float], ...]
+    fractions: tuple[float, ...]
+    total_steps: int
+    shape: str
+    _marks: np.ndarray = field(init=False, repr=False, compare=False)
+    _starts: np.ndarray = field(init=False, repr=False, compare=False)
+    _ends: np.ndarray = field(init=False, repr=False, compare=False)
+
+    def __init__(
+        self,
+        pairs: Sequence[tuple[float, float]],
+        fractions: Sequence[float],
+        total_steps: int,
+        shape: str = "cos",
+    ) -> None:
+        items = check_sequence(
+            "pairs", pairs, "a non-empty sequence of (start, end) pairs", min_len=1
+        )
+        clean = []
+        for i, item in enumerate(items):
+            start, end = check_sequence(
+                f"pairs[{i}]", item, "a (start, end) pair of learning rates", min_len=2, max_len=2
+            )
+            clean.append((check_lr(f"pairs[{i}][0]", start), check_lr(f"pairs[{i}][1]", end)))
+        given = check_sequence("fractions", fractions, "a sequence of shares, one per pair")
+        shares = tuple(
+            check_number(f"fractions[{i}]", share, 0.0, 1.0, closed="(]")
+            for i, share in enumerate(given)
+        )
+        if len(shares) != len(clean):
+            raise ValueError(
+                f"fractions must be one share per pair ({len(clean)}), got {list(shares)!r}"
+            )
+        if abs(math.fsum(shares) - 1.0) > 1e-12:
+            raise ValueError(
+                f"fractions must be shares that sum to 1, got {list(shares)!r} "
+                f"(sum {math.fsum(shares)!r})"
+            )
+        marks = np.concatenate([[0.0], np.cumsum(shares)])
+        # The last phase ends with the run, whatever the shares' rounding.
+        marks[-1] = 1.0
+        self._set(
+            pairs=tuple(clean),
+            fractions=shares,
+            total_steps=check_int("total_steps", total_steps, 1, MAX_STEP),
+            shape=check_choice("shape", shape, ANNEAL_STRATEGIES),
+            _marks=marks,
+            _starts=np.array([a for a, _ in clean]),
+            _ends=np.array([b for _, b in clean]),
+        )
+
+    def _eval(self, t: np.ndarray) -> np.ndarray:
+        pos = t / self.total_steps
+        last = len(self.pairs) - 1
+        index = np.minimum(np.searchsorted(self._marks, pos, side="right") - 1, last)
+        x = (pos - self._marks[index]) / (self._marks[index + 1] - self._marks[index])
+        start, end = self._starts[index], self._ends[index]
+        if self.shape == "cos":
+            out = start + (1 + np.cos(np.pi * (1 - x))) * (end - start) / 2
+        else:
+            out = start + x * (end - start)
+        # start + (end - start) can round one unit past end
+        np.clip(out, np.minimum(start, end), np.maximum(start, end), out=out)
+        return np.where(t >= self.total_steps, self._ends[-1], out)
+
+
+@dataclass(frozen=True, init=False, repr=False)
 class warmup_cosine(Schedule):
     """Warmup to ``peak``, then cosine decay to ``floor`` at ``total_steps``; hold after.
 
@@ -1058,8 +1414,13 @@ class warmup_cosine(Schedule):
     (0.00015, 0.0003, 0.0)
     """
 
-    _fields = ("peak", "total_steps", "warmup_steps", "floor")
-    _extras: ClassVar[dict[str, Any]] = {"start": 0.0, "warmup_shape": "linear"}
+    _quiet: ClassVar[dict[str, Any]] = {"start": 0.0, "warmup_shape": "linear"}
+    peak: float
+    total_steps: int
+    warmup_steps: int
+    floor: float
+    start: float
+    warmup_shape: str
 
     def __init__(
         self,
@@ -1071,15 +1432,15 @@ class warmup_cosine(Schedule):
         start: float = 0.0,
         warmup_shape: str = "linear",
     ) -> None:
-        peak = _lr("peak", peak)
-        n = _count("total_steps", total_steps, 1)
+        peak = check_lr("peak", peak)
+        n = check_int("total_steps", total_steps, 1, MAX_STEP)
         self._set(
             peak=peak,
             total_steps=n,
-            warmup_steps=_count("warmup_steps", warmup_steps, 0, n - 1),
-            floor=_not_above("floor", _lr("floor", floor), "peak", peak),
-            start=_not_above("start", _lr("start", start), "peak", peak),
-            warmup_shape=_choice("warmup_shape", warmup_shape, WARMUP_SHAPES),
+            warmup_steps=check_int("warmup_steps", warmup_steps, 0, n - 1),
+            floor=check_at_most("floor", check_lr("floor", floor), "peak", peak),
+            start=check_at_most("start", check_lr("start", start), "peak", peak),
+            warmup_shape=check_choice("warmup_shape", warmup_shape, WARMUP_SHAPES),
         )
 
     def _eval(self, t: np.ndarray) -> np.ndarray:
@@ -1088,6 +1449,7 @@ class warmup_cosine(Schedule):
         return _overwrite_warmup(out, t, self.start, self.peak, w, self.warmup_shape)
 
 
+@dataclass(frozen=True, init=False, repr=False)
 class wsd(Schedule):
     """Warmup-Stable-Decay: warm up, hold ``peak``, then decay to ``floor``.
 
@@ -1124,8 +1486,15 @@ class wsd(Schedule):
     (0.0003, 3e-05)
     """
 
-    _fields = ("peak", "total_steps", "warmup_steps", "decay_steps", "floor", "decay")
-    _extras: ClassVar[dict[str, Any]] = {"start": 0.0, "warmup_shape": "linear"}
+    _quiet: ClassVar[dict[str, Any]] = {"start": 0.0, "warmup_shape": "linear"}
+    peak: float
+    total_steps: int
+    warmup_steps: int
+    decay_steps: int
+    floor: float
+    decay: str
+    start: float
+    warmup_shape: str
 
     def __init__(
         self,
@@ -1139,20 +1508,26 @@ class wsd(Schedule):
         start: float = 0.0,
         warmup_shape: str = "linear",
     ) -> None:
-        peak = _lr("peak", peak)
-        n = _count("total_steps", total_steps, 1)
-        w = _count("warmup_steps", warmup_steps, 0, n - 1)
-        d = _count("decay_steps", decay_steps, 1, n)
+        peak = check_lr("peak", peak)
+        n = check_int("total_steps", total_steps, 1, MAX_STEP)
+        w = check_int("warmup_steps", warmup_steps, 0, n - 1)
+        d = check_int("decay_steps", decay_steps, 1, n)
         if w + d > n:
             raise ValueError(
                 f"warmup_steps + decay_steps must be in [1, total_steps] = [1, {n}], "
                 f"got {w} + {d} = {w + d}"
             )
-        floor = _not_above("floor", _lr("floor", floor), "peak", peak)
-        decay = _choice("decay", decay, DECAY_SHAPES)
+        floor = check_at_most("floor", check_lr("floor", floor), "peak", peak)
+        decay = check_choice("decay", decay, DECAY_SHAPES)
         if decay == "exponential" and not 0 < floor:
             raise ValueError(
                 f"floor must be in (0, peak] = (0, {peak!r}] for decay='exponential', got {floor!r}"
+            )
+        if decay == "exponential" and not math.isfinite(peak / floor):
+            # the decay raises peak / floor to a power, which must be a float
+            raise ValueError(
+                f"floor must be at least peak / {sys.float_info.max:g} = "
+                f"{peak / sys.float_info.max:g} for decay='exponential', got {floor!r}"
             )
         self._set(
             peak=peak,
@@ -1161,8 +1536,8 @@ class wsd(Schedule):
             decay_steps=d,
             floor=floor,
             decay=decay,
-            start=_not_above("start", _lr("start", start), "peak", peak),
-            warmup_shape=_choice("warmup_shape", warmup_shape, WARMUP_SHAPES),
+            start=check_at_most("start", check_lr("start", start), "peak", peak),
+            warmup_shape=check_choice("warmup_shape", warmup_shape, WARMUP_SHAPES),
         )
 
     def _eval(self, t: np.ndarray) -> np.ndarray:
@@ -1171,6 +1546,7 @@ class wsd(Schedule):
         return _overwrite_warmup(out, t, self.start, self.peak, w, self.warmup_shape)
 
 
+@dataclass(frozen=True, init=False, repr=False)
 class inverse_sqrt(Schedule):
     """The Transformer schedule: ``d_model ** -0.5 * min(t ** -0.5, t * w ** -1.5)``.
 
@@ -1200,12 +1576,14 @@ class inverse_sqrt(Schedule):
     True
     """
 
-    _fields = ("d_model", "warmup_steps")
+    d_model: int
+    warmup_steps: int
+    peak: float = field(init=False, repr=False, compare=False)
 
     def __init__(self, d_model: int, warmup_steps: int) -> None:
         self._set(
-            d_model=_count("d_model", d_model, 1),
-            warmup_steps=_count("warmup_steps", warmup_steps, 1),
+            d_model=check_int("d_model", d_model, 1, MAX_STEP),
+            warmup_steps=check_int("warmup_steps", warmup_steps, 1, MAX_STEP),
         )
         self._set(peak=self.d_model**-0.5 / math.sqrt(self.warmup_steps))
 
@@ -1217,18 +1595,81 @@ class inverse_sqrt(Schedule):
         return np.where(t < w, rising, falling)
 
 
+@dataclass(frozen=True, init=False, repr=False)
+class inverse_time(Schedule):
+    """Inverse-time decay: ``start / (1 + rate * t / decay_steps) ** power``.
+
+    ``power=1`` is Keras's ``InverseTimeDecay``; ``rate=1, power=0.5`` is the
+    decay of Hugging Face's ``inverse_sqrt`` with ``decay_steps`` its
+    ``timescale``. With ``staircase=True`` the step enters as
+    ``t // decay_steps``. The denominator is at least 1, so ``start`` is the
+    highest value. Open-ended.
+
+    Parameters
+    ----------
+    start : float
+        Learning rate at ``t = 0``.
+    decay_steps : int
+        Time scale of the decay, >= 1.
+    rate : float, default 1.0
+        Finite and >= 0.
+    power : float, default 1.0
+        Finite and > 0.
+    staircase : bool, default False
+
+    Examples
+    --------
+    >>> inverse_time(1.0, 10, rate=1.0)([0, 10, 30]).tolist()
+    [1.0, 0.5, 0.25]
+    >>> inverse_time(1.0, 10, power=0.5)(30)
+    0.5
+    """
+
+    _quiet: ClassVar[dict[str, Any]] = {"power": 1.0, "staircase": False}
+    start: float
+    decay_steps: int
+    rate: float
+    power: float
+    staircase: bool
+
+    def __init__(
+        self,
+        start: float,
+        decay_steps: int,
+        rate: float = 1.0,
+        power: float = 1.0,
+        staircase: bool = False,
+    ) -> None:
+        self._set(
+            start=check_lr("start", start),
+            decay_steps=check_int("decay_steps", decay_steps, 1, MAX_STEP),
+            rate=check_number("rate", rate, 0.0, math.inf),
+            power=check_positive("power", power),
+            staircase=check_bool("staircase", staircase),
+        )
+
+    def _eval(self, t: np.ndarray) -> np.ndarray:
+        p = t // self.decay_steps if self.staircase else t / self.decay_steps
+        # A denominator past float64's range is inf, and start / inf is 0.
+        denominator = 1.0 + self.rate * p
+        if self.power != 1.0:
+            denominator = np.float_power(denominator, self.power)
+        return self.start / denominator
+
+
 # -------------------------------------------------------------- combinators
 
 
+@dataclass(frozen=True, init=False, repr=False)
 class join(Schedule):
     """Run schedules one after another, each restarted at its own step 0.
 
     Schedule ``i`` covers ``[boundaries[i-1], boundaries[i])`` and is called
     with ``t - boundaries[i-1]``, like torch's ``SequentialLR``. The last one
     runs forever, so ``total_steps`` is ``boundaries[-1]`` plus its own
-    ``total_steps`` (``None`` if that is ``None``). A piece that refuses steps
-    past its end (``one_cycle``) raises here too if its segment is longer
-    than its ``total_steps + 1``. The result has no ``momentum`` schedule.
+    ``total_steps`` (``None`` if that is ``None``), and likewise for
+    ``max_steps``. A piece with a ``max_steps`` (``one_cycle``) may not get
+    a longer segment. The result has no ``momentum`` schedule.
 
     Parameters
     ----------
@@ -1244,15 +1685,21 @@ class join(Schedule):
     [0.0, 0.5, 1.0, 0.5, 0.0]
     """
 
-    _fields = ("schedules", "boundaries")
+    schedules: tuple[Schedule, ...]
+    boundaries: tuple[int, ...]
+    total_steps: int | None = field(init=False, repr=False, compare=False)
+    max_steps: int | None = field(init=False, repr=False, compare=False)
+    _marks: np.ndarray = field(init=False, repr=False, compare=False)
+    _offsets: tuple[int, ...] = field(init=False, repr=False, compare=False)
 
     def __init__(self, schedules: Sequence[Schedule], boundaries: Sequence[int]) -> None:
-        parts = tuple(schedules)
+        ok = isinstance(schedules, Sequence) and not isinstance(schedules, str | bytes)
+        parts = tuple(schedules) if ok else ()
         if not parts or not all(isinstance(part, Schedule) for part in parts):
             raise ValueError(
                 f"schedules must be a non-empty sequence of Schedule objects, got {schedules!r}"
             )
-        marks = tuple(_count("boundaries", b, 1) for b in boundaries)
+        marks = check_int_sequence("boundaries", boundaries, 1, MAX_STEP)
         if len(marks) != len(parts) - 1:
             raise ValueError(
                 f"boundaries must hold len(schedules) - 1 = {len(parts) - 1} steps, "
@@ -1262,12 +1709,20 @@ class join(Schedule):
             raise ValueError(
                 f"boundaries must be strictly increasing integers >= 1, got {list(marks)!r}"
             )
-        last = parts[-1].total_steps
         offsets = (0, *marks)
+        for i, (part, begin, end) in enumerate(zip(parts, offsets, marks, strict=False)):
+            if part.max_steps is not None and end - begin > part.max_steps:
+                raise ValueError(
+                    f"boundaries[{i}] must be at most {begin} + schedules[{i}].max_steps = "
+                    f"{begin + part.max_steps}: a run may not use {part!r} past its end, "
+                    f"got {end}"
+                )
+        last, limit = parts[-1].total_steps, parts[-1].max_steps
         self._set(
             schedules=parts,
             boundaries=marks,
             total_steps=None if last is None else offsets[-1] + last,
+            max_steps=None if limit is None else offsets[-1] + limit,
             _marks=np.array(marks, dtype=np.int64),
             _offsets=offsets,
         )
@@ -1285,6 +1740,7 @@ class join(Schedule):
         return out.reshape(t.shape)
 
 
+@dataclass(frozen=True, init=False, repr=False)
 class with_warmup(Schedule):
     """Prepend a warmup that rises from ``start`` to ``schedule(0)``.
 
@@ -1309,18 +1765,23 @@ class with_warmup(Schedule):
     [0.0, 0.1, 0.05]
     """
 
-    _fields = ("schedule", "warmup_steps", "start", "shape")
+    schedule: Schedule
+    warmup_steps: int
+    start: float
+    shape: str
+    total_steps: int | None = field(init=False, repr=False, compare=False)
+    max_steps: int | None = field(init=False, repr=False, compare=False)
+    _inner: join = field(init=False, repr=False, compare=False)
 
     def __init__(
         self, schedule: Schedule, warmup_steps: int, start: float = 0.0, shape: str = "linear"
     ) -> None:
-        if not isinstance(schedule, Schedule):
-            raise ValueError(f"schedule must be a Schedule object, got {schedule!r}")
-        w = _count("warmup_steps", warmup_steps, 1)
-        start_lr = _lr("start", start)
-        shape = _choice("shape", shape, WARMUP_SHAPES)
+        schedule = check_instance("schedule", schedule, Schedule, "an lrlab Schedule")
+        w = check_int("warmup_steps", warmup_steps, 1, MAX_STEP)
+        start_lr = check_lr("start", start)
+        shape = check_choice("shape", shape, WARMUP_SHAPES)
         peak = schedule(0)
-        _not_above("start", start_lr, "schedule(0)", peak)
+        check_at_most("start", start_lr, "schedule(0)", peak)
         inner = join([linear_warmup(peak, w, start_lr, shape), schedule], [w])
         self._set(
             schedule=schedule,
@@ -1328,6 +1789,7 @@ class with_warmup(Schedule):
             start=start_lr,
             shape=shape,
             total_steps=inner.total_steps,
+            max_steps=inner.max_steps,
             _inner=inner,
         )
 
@@ -1335,6 +1797,7 @@ class with_warmup(Schedule):
         return self._inner._eval(t)
 
 
+@dataclass(frozen=True, init=False, repr=False)
 class scale(Schedule):
     """Multiply a schedule by a constant ``factor``; its momentum is unchanged.
 
@@ -1343,7 +1806,8 @@ class scale(Schedule):
     schedule : Schedule
         The schedule to scale.
     factor : float
-        Multiplier, finite and >= 0.
+        Multiplier, finite and >= 0. Evaluating a step where the product
+        passes float64's range raises ``ValueError``.
 
     Examples
     --------
@@ -1351,17 +1815,171 @@ class scale(Schedule):
     True
     """
 
-    _fields = ("schedule", "factor")
+    schedule: Schedule
+    factor: float
+    total_steps: int | None = field(init=False, repr=False, compare=False)
+    max_steps: int | None = field(init=False, repr=False, compare=False)
+    momentum: Schedule | None = field(init=False, repr=False, compare=False)
 
     def __init__(self, schedule: Schedule, factor: float) -> None:
-        if not isinstance(schedule, Schedule):
-            raise ValueError(f"schedule must be a Schedule object, got {schedule!r}")
+        schedule = check_instance("schedule", schedule, Schedule, "an lrlab Schedule")
         self._set(
             schedule=schedule,
-            factor=_lr("factor", factor),
+            factor=check_number("factor", factor, 0.0, math.inf),
             total_steps=schedule.total_steps,
+            max_steps=schedule.max_steps,
             momentum=schedule.momentum,
         )
 
     def _eval(self, t: np.ndarray) -> np.ndarray:
         return self.schedule._eval(t) * self.factor
+
+
+@dataclass(frozen=True, init=False, repr=False)
+class shift(Schedule):
+    """Run ``schedule`` ``steps`` updates ahead: ``s(t) = schedule(t + steps)``.
+
+    ``total_steps`` and ``max_steps`` move ``steps`` earlier (``total_steps``
+    at least 1); the momentum schedule, if any, is shifted too. Since the
+    schedule is defined up to step 2**53, the shifted one is defined up to
+    ``2**53 - steps``, and ``max_steps`` says so.
+
+    Parameters
+    ----------
+    schedule : Schedule
+        The schedule to advance.
+    steps : int
+        How far ahead, >= 0, and less than ``schedule.max_steps`` if it has one.
+
+    Examples
+    --------
+    >>> shift(linear_decay(1.0, 0.0, 4), 1)([0, 3]).tolist()
+    [0.75, 0.0]
+    """
+
+    schedule: Schedule
+    steps: int
+    total_steps: int | None = field(init=False, repr=False, compare=False)
+    max_steps: int | None = field(init=False, repr=False, compare=False)
+    momentum: Schedule | None = field(init=False, repr=False, compare=False)
+
+    def __init__(self, schedule: Schedule, steps: int) -> None:
+        schedule = check_instance("schedule", schedule, Schedule, "an lrlab Schedule")
+        limit = MAX_STEP if schedule.max_steps is None else schedule.max_steps - 1
+        ahead = check_int("steps", steps, 0, limit)
+        total, most = schedule.total_steps, schedule.max_steps
+        if most is None and ahead:
+            most = MAX_STEP + 1
+        self._set(
+            schedule=schedule,
+            steps=ahead,
+            total_steps=None if total is None else max(total - ahead, 1),
+            max_steps=None if most is None else most - ahead,
+            momentum=None if schedule.momentum is None else shift(schedule.momentum, ahead),
+        )
+
+    def _eval(self, t: np.ndarray) -> np.ndarray:
+        if t.size and t.max() > MAX_STEP - self.steps:
+            bad = int(t[t > MAX_STEP - self.steps].ravel()[0])
+            raise ValueError(
+                f"step must be in [0, 2**53 - steps] = [0, {MAX_STEP - self.steps}] for "
+                f"{self!r}, got {bad}"
+            )
+        return self.schedule._eval(t + self.steps)
+
+
+@dataclass(frozen=True, init=False, repr=False)
+class clip(Schedule):
+    """Bound a schedule: ``min(max(schedule(t), low), high)`` (optax's ``end_value``).
+
+    Its momentum schedule, if any, is unchanged.
+
+    Parameters
+    ----------
+    schedule : Schedule
+        The schedule to bound.
+    low : float, default 0.0
+        Lower bound, a learning rate.
+    high : float, optional
+        Upper bound, a learning rate >= ``low``; ``None`` for none.
+
+    Examples
+    --------
+    >>> clip(exponential(1.0, 0.5), low=0.2)([0, 1, 2, 3]).tolist()
+    [1.0, 0.5, 0.25, 0.2]
+    """
+
+    schedule: Schedule
+    low: float
+    high: float | None
+    total_steps: int | None = field(init=False, repr=False, compare=False)
+    max_steps: int | None = field(init=False, repr=False, compare=False)
+    momentum: Schedule | None = field(init=False, repr=False, compare=False)
+
+    def __init__(self, schedule: Schedule, low: float = 0.0, high: float | None = None) -> None:
+        schedule = check_instance("schedule", schedule, Schedule, "an lrlab Schedule")
+        low = check_lr("low", low)
+        if high is not None:
+            high = check_lr("high", high)
+            check_at_most("low", low, "high", high)
+        self._set(
+            schedule=schedule,
+            low=low,
+            high=high,
+            total_steps=schedule.total_steps,
+            max_steps=schedule.max_steps,
+            momentum=schedule.momentum,
+        )
+
+    def _eval(self, t: np.ndarray) -> np.ndarray:
+        out = np.maximum(self.schedule._eval(t), self.low)
+        if self.high is not None:
+            np.minimum(out, self.high, out=out)
+        return out
+
+
+@dataclass(frozen=True, init=False, repr=False)
+class product(Schedule):
+    """Multiply schedules step by step, like torch's ``ChainedScheduler``.
+
+    Write all but one factor with a start of 1.0 so the product keeps the
+    other's scale. ``total_steps`` is the longest of the factors' (``None`` if
+    every factor is open-ended); ``max_steps`` the shortest. No momentum
+    schedule. Evaluating a step where the product passes float64's range
+    raises ``ValueError``.
+
+    Parameters
+    ----------
+    schedules : sequence of Schedule
+        At least two schedules.
+
+    Examples
+    --------
+    >>> s = product([multistep(0.1, [2], 10.0), exponential(1.0, 0.5)])
+    >>> s([0, 1, 2, 3]).tolist()
+    [0.1, 0.05, 0.25, 0.125]
+    """
+
+    schedules: tuple[Schedule, ...]
+    total_steps: int | None = field(init=False, repr=False, compare=False)
+    max_steps: int | None = field(init=False, repr=False, compare=False)
+
+    def __init__(self, schedules: Sequence[Schedule]) -> None:
+        parts = check_sequence(
+            "schedules", schedules, "a sequence of at least two Schedule objects", min_len=2
+        )
+        for i, part in enumerate(parts):
+            check_instance(f"schedules[{i}]", part, Schedule, "an lrlab Schedule")
+        ends = [part.total_steps for part in parts if part.total_steps is not None]
+        limits = [part.max_steps for part in parts if part.max_steps is not None]
+        self._set(
+            schedules=parts,
+            total_steps=max(ends, default=None),
+            max_steps=min(limits, default=None),
+        )
+
+    def _eval(self, t: np.ndarray) -> np.ndarray:
+        out = np.array(self.schedules[0]._eval(t), dtype=np.float64)
+        for part in self.schedules[1:]:
+            out *= part._eval(t)
+        return out

@@ -8,7 +8,10 @@ any model can reach, so every training run can report its *excess* loss.
 
 The model is a small MLP over a window of previous tokens. Its weights carry a
 leading "variant" dimension so that several independent copies train in one
-batched forward pass (see :func:`lrlab.train_many`).
+batched forward pass (see :func:`lrlab.train_many`). It computes in float64:
+the model is tiny, so double precision costs little, and it keeps the printed
+digits of a training run the same on every CPU (float32 results differ in the
+sixth or seventh digit between vectorised kernels).
 """
 
 from __future__ import annotations
@@ -21,12 +24,19 @@ import torch
 from torch import nn
 from torch.nn import functional
 
-from lrlab._checks import check_int
+from lrlab._checks import check_int, check_int_sequence, check_positive
 
+#: Floating-point type of every model weight and loss.
+DTYPE = torch.float64
+# Largest transition table (vocab_size**(order + 1) probabilities): 32 MiB of
+# float64, held with its cumulative sums, so a task stays a small object.
+MAX_TABLE_ENTRIES = 2**22
 # Blocks of training data kept per task; the least recently used goes first.
 _CACHED_BLOCKS = 32
 # Number of training steps whose batches are generated together.
 _BLOCK_STEPS = 100
+# Training corpora kept per task (finite-data mode).
+_CACHED_CORPORA = 4
 
 
 class MarkovTask:
@@ -70,24 +80,27 @@ class MarkovTask:
     ) -> None:
         self.vocab_size = check_int("vocab_size", vocab_size, 2)
         self.order = check_int("order", order, 1)
-        if self.vocab_size**self.order > 1_000_000:
+        entries = self.vocab_size ** (self.order + 1)
+        if entries > MAX_TABLE_ENTRIES:
             raise ValueError(
-                f"vocab_size**order must be <= 1,000,000 contexts, "
-                f"got {self.vocab_size}**{self.order} = {self.vocab_size**self.order}"
+                f"vocab_size must be small enough that the transition table's "
+                f"vocab_size**(order + 1) entries are <= {MAX_TABLE_ENTRIES:,}, "
+                f"got {self.vocab_size} with order = {self.order}: "
+                f"{self.vocab_size}**{self.order + 1} = {entries:,}"
             )
-        conc = concentration
-        if isinstance(conc, bool) or not isinstance(conc, int | float) or not 0 < conc < math.inf:
-            raise ValueError(f"concentration must be a finite number > 0, got {concentration!r}")
-        self.concentration = float(conc)
+        self.concentration = check_positive("concentration", concentration)
         self.seed = check_int("seed", seed, 0)
         n_contexts = self.vocab_size**self.order
         rng = np.random.default_rng([self.seed, 0])
         probs = rng.dirichlet(np.full(self.vocab_size, self.concentration), size=n_contexts)
         self.transition = probs
         self.stationary = self._stationary()
-        with np.errstate(divide="ignore", invalid="ignore"):
-            row_entropy = -np.sum(np.where(probs > 0, probs * np.log(probs), 0.0), axis=1)
-        self.entropy_rate = float(self.stationary @ row_entropy)
+        # math.log and fsum: the entropy rate is the same to the last bit on every CPU
+        # (NumPy's vectorised log and BLAS dot products are not).
+        row_entropy = [-math.fsum(p * math.log(p) for p in row if p > 0) for row in probs.tolist()]
+        self.entropy_rate = math.fsum(
+            w * h for w, h in zip(self.stationary.tolist(), row_entropy, strict=True)
+        )
         self._cdf = np.cumsum(probs, axis=1)
         self._context_cdf = np.cumsum(self.stationary)
         for arr in (self.transition, self.stationary, self._cdf, self._context_cdf):
@@ -115,7 +128,7 @@ class MarkovTask:
         pi = np.full(n, 1.0 / n)
         for _ in range(100_000):
             new = np.bincount(nxt, weights=(pi[:, None] * self.transition).ravel(), minlength=n)
-            new /= new.sum()
+            new = new / new.sum()
             if np.abs(new - pi).sum() < 1e-15:
                 return new
             pi = new
@@ -215,6 +228,92 @@ class MarkovTask:
         while len(cache) > _CACHED_BLOCKS:
             del cache[next(iter(cache))]
         return tokens
+
+    def corpus(self, n_sequences: int, seq_len: int, seed: int = 0) -> np.ndarray:
+        """A fixed training corpus: ``n_sequences`` sequences sampled once.
+
+        Training on a corpus (``corpus_size`` in :func:`lrlab.train`) repeats
+        these sequences epoch after epoch, so a model can fit them better than
+        the chain allows (overfit), while the population loss still measures
+        how well it predicts fresh text. The corpus depends only on the task
+        and ``seed`` (a stream separate from the training batches and the
+        validation set).
+
+        Parameters
+        ----------
+        n_sequences : int
+            Number of sequences, >= 1.
+        seq_len : int
+            Tokens per sequence, at least ``order``.
+        seed : int, default 0
+            Seed of the corpus (the data seed).
+
+        Returns
+        -------
+        numpy.ndarray
+            ``(n_sequences, seq_len)`` int64 tokens, read-only.
+
+        Examples
+        --------
+        >>> task = MarkovTask()
+        >>> c = task.corpus(16, 12, seed=0)
+        >>> c.shape, bool((c == task.corpus(16, 12, seed=0)).all())
+        ((16, 12), True)
+        """
+        n_sequences = check_int("n_sequences", n_sequences, 1)
+        seq_len = check_int("seq_len", seq_len, self.order)
+        seed = check_int("seed", seed, 0)
+        key = ("corpus", n_sequences, seq_len, seed)
+        cache = self.__dict__.get("_corpus_cache")
+        if cache is None:
+            cache = {}
+            object.__setattr__(self, "_corpus_cache", cache)
+        if key not in cache:
+            tokens = self._sample(n_sequences, seq_len, np.random.default_rng([self.seed, 4, seed]))
+            tokens.setflags(write=False)
+            cache[key] = tokens
+            while len(cache) > _CACHED_CORPORA:
+                del cache[next(iter(cache))]
+        return cache[key]
+
+    def corpus_rows(self, step: int, batch_size: int, n_sequences: int, seed: int) -> np.ndarray:
+        """Which corpus sequences update ``step`` trains on: epochs of shuffled rows.
+
+        An epoch is ``n_sequences // batch_size`` updates; each epoch visits
+        the corpus in a fresh random order (a pure function of ``seed`` and
+        the epoch number), one batch after another. When ``batch_size`` does
+        not divide ``n_sequences`` the last, partial batch of each epoch is
+        dropped, so every batch has the same size.
+
+        Parameters
+        ----------
+        step : int
+            Optimizer step (>= 0).
+        batch_size : int
+            Sequences per batch, in ``[1, n_sequences]``.
+        n_sequences : int
+            Corpus size.
+        seed : int
+            Seed of the order (the run's seed).
+
+        Returns
+        -------
+        numpy.ndarray
+            ``(batch_size,)`` int64 row indices into the corpus.
+
+        Examples
+        --------
+        >>> task = MarkovTask()
+        >>> rows = [task.corpus_rows(t, 4, 8, seed=0) for t in (0, 1)]
+        >>> sorted(np.concatenate(rows).tolist())  # one epoch: every row once
+        [0, 1, 2, 3, 4, 5, 6, 7]
+        """
+        step = check_int("step", step, 0)
+        n_sequences = check_int("n_sequences", n_sequences, 1)
+        batch_size = check_int("batch_size", batch_size, 1, n_sequences)
+        epoch, offset = divmod(step, n_sequences // batch_size)
+        order = np.random.default_rng([self.seed, 5, seed, epoch]).permutation(n_sequences)
+        return order[offset * batch_size : (offset + 1) * batch_size]
 
     def validation_set(self, n_sequences: int = 64, seq_len: int = 40) -> np.ndarray:
         """A fixed validation set, the same for every run on this task.
@@ -319,6 +418,13 @@ class ContextMLP(nn.Module):
     torch.Size([1, 2, 7, 16])
     """
 
+    # registered in __init__; declared so type checkers know they are tensors
+    embed: nn.Parameter
+    w1: nn.Parameter
+    b1: nn.Parameter
+    w2: nn.Parameter
+    b2: nn.Parameter
+
     def __init__(
         self,
         vocab_size: int,
@@ -334,7 +440,9 @@ class ContextMLP(nn.Module):
         self.embed_dim = check_int("embed_dim", embed_dim, 1)
         self.hidden = check_int("hidden", hidden, 1)
         self.n_variants = check_int("n_variants", n_variants, 1)
-        seeds = [0] * self.n_variants if seeds is None else [int(s) for s in seeds]
+        seeds = (
+            [0] * self.n_variants if seeds is None else list(check_int_sequence("seeds", seeds, 0))
+        )
         if len(seeds) != self.n_variants:
             raise ValueError(f"seeds must have n_variants = {self.n_variants} entries, got {seeds}")
         weights = [self._init_weights(s) for s in seeds]
@@ -347,9 +455,9 @@ class ContextMLP(nn.Module):
         fan_in = self.context * self.embed_dim
 
         def uniform(shape: tuple[int, ...], bound: float) -> torch.Tensor:
-            return (torch.rand(shape, generator=gen) * 2 - 1) * bound
+            return (torch.rand(shape, generator=gen, dtype=DTYPE) * 2 - 1) * bound
 
-        embed = torch.randn((self.vocab_size, self.embed_dim), generator=gen)
+        embed = torch.randn((self.vocab_size, self.embed_dim), generator=gen, dtype=DTYPE)
         w1 = uniform((fan_in, self.hidden), 1 / math.sqrt(fan_in))
         b1 = uniform((self.hidden,), 1 / math.sqrt(fan_in))
         w2 = uniform((self.hidden, self.vocab_size), 1 / math.sqrt(self.hidden))

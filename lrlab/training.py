@@ -12,8 +12,10 @@ optimizer state, and :func:`lr_range_test` runs Smith's LR range test.
 from __future__ import annotations
 
 import copy
+import functools
 import math
-from collections.abc import Callable, Iterator, Sequence
+import operator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,27 +24,44 @@ import numpy as np
 import torch
 from matplotlib.figure import Figure
 
-from lrlab._checks import check_int
-from lrlab.schedules import Schedule
-from lrlab.tasks import ContextMLP, MarkovTask
+from lrlab._checks import (
+    MAX_LR,
+    check_choice,
+    check_instance,
+    check_int,
+    check_int_sequence,
+    check_number,
+    check_positive,
+    shown,
+)
+from lrlab.schedules import MAX_STEP, Schedule
+from lrlab.tasks import DTYPE, ContextMLP, MarkovTask
 from lrlab.viz import PALETTE, new_figure
 
 OPTIMIZERS = ("adamw", "sgd")
+# Seeds are int64 (torch's generator and NumPy's both take them).
+MAX_SEED = 2**63 - 1
+# torch's thread pool crashes the interpreter for absurd thread counts
+# (10**6); far more threads than any CPU has is refused instead.
+MAX_THREADS = 256
 
 
-def _check_schedule(schedule: Any, name: str = "schedule") -> Schedule:
-    if not isinstance(schedule, Schedule):
-        raise ValueError(
-            f"{name} must be an lrlab Schedule (e.g. lrlab.constant(1e-3)), "
-            f"got {type(schedule).__name__}: {schedule!r}"
-        )
-    return schedule
+def _schedule(schedule: Any, name: str = "schedule") -> Schedule:
+    return check_instance(name, schedule, Schedule, "an lrlab Schedule (e.g. lrlab.constant(1e-3))")
 
 
-def _check_optimizer(optimizer: Any) -> str:
-    if optimizer not in OPTIMIZERS:
-        raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZERS)}; got {optimizer!r}")
-    return optimizer
+def _steps(schedule: Schedule, steps: Any, low: int = 1) -> int:
+    """A run length the schedule defines: at most ``schedule.max_steps`` updates."""
+    limit = schedule.max_steps
+    if limit is not None and low <= limit:
+        steps_int = check_int("steps", steps, low, MAX_STEP)
+        if steps_int > limit:
+            raise ValueError(
+                f"steps must be an integer in [{low}, schedule.max_steps] = [{low}, {limit}] "
+                f"(a run may not use {schedule!r} past its end), got {steps_int}"
+            )
+        return steps_int
+    return check_int("steps", steps, low, MAX_STEP if limit is None else limit)
 
 
 @contextmanager
@@ -82,26 +101,59 @@ class TrainConfig:
     val_every: int = 50
     diverge_above: float | None = None
     threads: int = 1
+    corpus_size: int | None = None
+    corpus_seed: int = 0
 
     def __post_init__(self) -> None:
-        check_int("seed", self.seed, 0)
-        _check_optimizer(self.optimizer)
-        if not isinstance(self.task, MarkovTask):
-            raise ValueError(f"task must be a MarkovTask, got {self.task!r}")
+        def keep(name: str, value: Any) -> None:
+            object.__setattr__(self, name, value)
+
+        keep("seed", check_int("seed", self.seed, 0, MAX_SEED))
+        check_choice("optimizer", self.optimizer, OPTIMIZERS)
+        check_instance("task", self.task, MarkovTask, "a MarkovTask")
         ctx = self.task.order + 1 if self.context is None else self.context
-        check_int("context", ctx, self.task.order)
-        object.__setattr__(self, "context", int(ctx))
-        for name in ("embed_dim", "hidden", "batch_size", "val_every", "threads"):
-            check_int(name, getattr(self, name), 1)
-        check_int("seq_len", self.seq_len, ctx + 1)
-        for name in ("weight_decay", "momentum", "eps"):
-            value = getattr(self, name)
-            if not isinstance(value, int | float) or not 0 <= value < math.inf:
-                raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
-        if self.clip_grad is not None and not (0 < self.clip_grad < math.inf):
-            raise ValueError(f"clip_grad must be None or a number > 0, got {self.clip_grad!r}")
-        if self.diverge_above is not None and not self.diverge_above > 0:
-            raise ValueError(f"diverge_above must be None or > 0, got {self.diverge_above!r}")
+        keep("context", check_int("context", ctx, self.task.order))
+        for name in ("embed_dim", "hidden", "batch_size", "val_every"):
+            keep(name, check_int(name, getattr(self, name), 1))
+        keep("threads", check_int("threads", self.threads, 1, MAX_THREADS))
+        keep("seq_len", check_int("seq_len", self.seq_len, self.context_size + 1))
+        keep("weight_decay", check_number("weight_decay", self.weight_decay, 0.0, math.inf))
+        keep("eps", check_number("eps", self.eps, 0.0, math.inf))
+        # torch's own rules for momentum and Adam's betas: 0 <= value < 1
+        keep("momentum", check_number("momentum", self.momentum, 0.0, 1.0, "[)"))
+        betas = self.betas
+        pair = isinstance(betas, tuple | list) and len(betas) == 2
+        if not pair:
+            raise ValueError(f"betas must be a pair (beta1, beta2), got {shown(betas)}")
+        keep(
+            "betas",
+            tuple(check_number(f"betas[{i}]", b, 0.0, 1.0, "[)") for i, b in enumerate(betas)),
+        )
+        if self.clip_grad is not None:
+            keep("clip_grad", check_positive("clip_grad", self.clip_grad))
+        if self.diverge_above is not None and self.diverge_above != math.inf:
+            keep("diverge_above", check_positive("diverge_above", self.diverge_above))
+        if self.corpus_size is not None:
+            keep("corpus_size", check_int("corpus_size", self.corpus_size, self.batch_size))
+        keep("corpus_seed", check_int("corpus_seed", self.corpus_seed, 0))
+
+    @property
+    def context_size(self) -> int:
+        """The model's window length (``context``, which defaults to ``order + 1``)."""
+        return self.task.order + 1 if self.context is None else self.context
+
+    def corpus(self) -> np.ndarray | None:
+        """The fixed training corpus (finite-data mode), or None for fresh data."""
+        if self.corpus_size is None:
+            return None
+        return self.task.corpus(self.corpus_size, self.seq_len, self.corpus_seed)
+
+    def batch(self, step: int, seed: int) -> np.ndarray:
+        """Training tokens of update ``step`` for data-order ``seed``."""
+        corpus = self.corpus()
+        if corpus is None:
+            return self.task.train_batch(step, self.batch_size, self.seq_len, seed)
+        return corpus[self.task.corpus_rows(step, self.batch_size, len(corpus), seed)]
 
     @property
     def loss_limit(self) -> float:
@@ -130,7 +182,8 @@ class History:
     val_steps : numpy.ndarray
         Number of updates done when the validation loss was measured.
     val_loss : numpy.ndarray
-        Exact expected loss on fresh text from the chain (population loss).
+        Exact expected loss on fresh text from the chain (population loss):
+        the test loss.
     entropy_rate : float
         The task's entropy rate, the best achievable loss.
     diverged : bool
@@ -139,6 +192,12 @@ class History:
         The update whose loss was non-finite or above the limit.
     checkpoints : dict of int to Checkpoint
         Checkpoints taken, keyed by the number of updates done.
+    missed_checkpoints : list of int
+        Checkpoints asked for but not taken because the run diverged first.
+    train_loss : numpy.ndarray
+        Finite-data mode (``corpus_size``): the exact mean loss over the whole
+        training corpus at each of ``val_steps``; empty when training on
+        fresh data.
     """
 
     lr: np.ndarray
@@ -151,6 +210,8 @@ class History:
     diverged: bool = False
     diverged_at: int | None = None
     checkpoints: dict[int, Checkpoint] = field(default_factory=dict, repr=False)
+    missed_checkpoints: list[int] = field(default_factory=list)
+    train_loss: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     @property
     def excess_loss(self) -> np.ndarray:
@@ -161,6 +222,11 @@ class History:
     def val_excess(self) -> np.ndarray:
         """Exact population loss minus the entropy rate; never negative."""
         return self.val_loss - self.entropy_rate
+
+    @property
+    def train_excess(self) -> np.ndarray:
+        """Corpus loss minus the entropy rate; negative once the model memorises its corpus."""
+        return self.train_loss - self.entropy_rate
 
     @property
     def final_excess(self) -> float:
@@ -209,8 +275,8 @@ class Checkpoint:
         -------
         History
         """
-        _check_schedule(schedule)
-        steps = check_int("steps", steps, max(self.step, 1))
+        _schedule(schedule)
+        steps = _steps(schedule, steps, max(self.step, 1))
         return _train(schedule, steps, self.config, checkpoints, resume=self)
 
 
@@ -222,7 +288,7 @@ class _Run:
         task = config.task
         self.model = ContextMLP(
             task.vocab_size,
-            context=config.context,
+            context=config.context_size,
             embed_dim=config.embed_dim,
             hidden=config.hidden,
             seeds=[config.seed],
@@ -245,12 +311,12 @@ class _Run:
                 weight_decay=config.weight_decay,
                 foreach=False,
             )
-        self.val = _exact_loss_inputs(task, config.context)
+        self.val = _exact_loss_inputs(task, config.context_size)
+        corpus = config.corpus()
+        self.corpus = None if corpus is None else torch.from_numpy(corpus.copy())
 
     def batch(self, step: int) -> torch.Tensor:
-        c = self.config
-        tokens = c.task.train_batch(step, c.batch_size, c.seq_len, c.seed)
-        return torch.from_numpy(tokens).unsqueeze(0)
+        return torch.from_numpy(self.config.batch(step, self.config.seed)).unsqueeze(0)
 
     def set_hyper(self, lr: float, momentum: float | None) -> None:
         for group in self.optimizer.param_groups:
@@ -282,14 +348,30 @@ class _Run:
         with torch.no_grad():
             return float(_exact_loss(self.model, *self.val)[0])
 
+    def corpus_loss(self) -> float:
+        assert self.corpus is not None
+        return float(_corpus_loss(self.model, self.corpus)[0])
+
+
+def _grad(param: torch.Tensor) -> torch.Tensor:
+    """A parameter's gradient, which every loop here has just computed."""
+    if param.grad is None:
+        raise RuntimeError("the gradient is missing after backward()")
+    return param.grad
+
+
+def _total(terms: Iterable[torch.Tensor]) -> torch.Tensor:
+    """Left-to-right sum of tensors (the order of Python's ``sum``, so the same bits)."""
+    return functools.reduce(operator.add, terms)
+
 
 def _exact_loss_inputs(task: MarkovTask, context: int) -> tuple[torch.Tensor, ...]:
     windows, probs, next_probs = task.window_distribution(context)
     padded = np.concatenate([windows, np.zeros((len(windows), 1), dtype=np.int64)], axis=1)
     return (
         torch.from_numpy(padded).unsqueeze(0),
-        torch.from_numpy(probs).float(),
-        torch.from_numpy(next_probs).float(),
+        torch.from_numpy(probs),
+        torch.from_numpy(next_probs),
     )
 
 
@@ -300,7 +382,24 @@ def _exact_loss(
     k = model.n_variants
     log_q = torch.log_softmax(model(windows.expand(k, -1, -1))[:, :, 0], dim=-1)
     per_window = -(next_probs * log_q).sum(dim=-1)
-    return (per_window * probs).sum(dim=-1).double()
+    return (per_window * probs).sum(dim=-1)
+
+
+# Tokens per forward pass when scoring a whole corpus: bounds the memory used.
+_CORPUS_CHUNK_TOKENS = 2**15
+
+
+def _corpus_loss(model: ContextMLP, corpus: torch.Tensor) -> torch.Tensor:
+    """Mean cross-entropy of each variant over every predicted token of the corpus."""
+    k = model.n_variants
+    n, length = corpus.shape
+    rows = max(1, _CORPUS_CHUNK_TOKENS // (k * length))
+    total = torch.zeros(k, dtype=DTYPE)
+    with torch.no_grad():
+        for start in range(0, n, rows):
+            chunk = corpus[start : start + rows]
+            total += model.loss(chunk.unsqueeze(0).expand(k, -1, -1)) * len(chunk)
+    return total / n
 
 
 def _empty_history(steps: int, entropy_rate: float) -> History:
@@ -328,9 +427,7 @@ def _train(
     resume: Checkpoint | None = None,
     on_step: Callable[[int, _Run], None] | None = None,
 ) -> History:
-    marks = sorted({check_int("checkpoints", c, 0) for c in checkpoints})
-    if marks and marks[-1] > steps:
-        raise ValueError(f"checkpoints must be <= steps = {steps}, got {marks[-1]}")
+    marks = sorted(set(check_int_sequence("checkpoints", checkpoints, 0, steps)))
     momentum = schedule.momentum
     with _torch_settings(config.threads):
         run = _Run(config)
@@ -345,14 +442,19 @@ def _train(
                 getattr(hist, name)[:start] = getattr(prev, name)[:start]
             keep = prev.val_steps < start
             hist.val_steps, hist.val_loss = prev.val_steps[keep], prev.val_loss[keep]
+            # train_loss is empty unless the run trains on a corpus.
+            hist.train_loss = prev.train_loss[keep] if prev.train_loss.size else prev.train_loss
         val_at = set(_val_schedule(steps, config.val_every).tolist())
         val_steps, val_loss = list(hist.val_steps), list(hist.val_loss)
+        train_loss = list(hist.train_loss)
         for t in range(start, steps + 1):
             if t in marks:
-                hist.checkpoints[t] = _checkpoint(run, t, hist, val_steps, val_loss)
+                hist.checkpoints[t] = _checkpoint(run, t, hist, val_steps, val_loss, train_loss)
             if t in val_at:
                 val_steps.append(t)
                 val_loss.append(run.val_loss())
+                if run.corpus is not None:
+                    train_loss.append(run.corpus_loss())
             if t == steps:
                 break
             lr = float(schedule(t))
@@ -367,16 +469,24 @@ def _train(
                 on_step(t, run)
         hist.val_steps = np.array(val_steps, dtype=np.int64)
         hist.val_loss = np.array(val_loss, dtype=np.float64)
+        hist.train_loss = np.array(train_loss, dtype=np.float64)
+        hist.missed_checkpoints = [m for m in marks if m >= start and m not in hist.checkpoints]
     return hist
 
 
 def _checkpoint(
-    run: _Run, t: int, hist: History, val_steps: list[int], val_loss: list[float]
+    run: _Run,
+    t: int,
+    hist: History,
+    val_steps: list[int],
+    val_loss: list[float],
+    train_loss: list[float],
 ) -> Checkpoint:
     snapshot = copy.deepcopy(hist)
     snapshot.checkpoints = {}
     snapshot.val_steps = np.array(val_steps, dtype=np.int64)
     snapshot.val_loss = np.array(val_loss, dtype=np.float64)
+    snapshot.train_loss = np.array(train_loss, dtype=np.float64)
     return Checkpoint(
         step=t,
         config=run.config,
@@ -423,7 +533,18 @@ def train(
         ``weight_decay`` (0), ``betas`` ((0.9, 0.999)), ``momentum`` (0.9,
         SGD), ``eps`` (1e-8), ``clip_grad`` (None: no clipping),
         ``val_every`` (50), ``diverge_above`` (default ``2 ln(vocab_size)``),
-        ``threads`` (1).
+        ``threads`` (1), ``corpus_size`` (None: fresh text at every step;
+        an int: finite-data mode, see below), ``corpus_seed`` (0).
+
+    Finite-data mode
+        With ``corpus_size = n`` the model trains on a fixed corpus of ``n``
+        sequences (:meth:`MarkovTask.corpus`, drawn once with
+        ``corpus_seed``), visited in a new shuffled order every epoch of
+        ``n // batch_size`` updates (:meth:`MarkovTask.corpus_rows`, ordered
+        by ``seed``). It can then overfit: ``History.train_loss`` records the
+        exact loss on the whole corpus at every validation step, next to the
+        population (test) loss ``val_loss``. Scoring the corpus costs about
+        ``n / batch_size`` forward passes per validation step.
 
     Returns
     -------
@@ -436,19 +557,19 @@ def train(
     >>> h.lr.shape, bool(h.val_excess[-1] < h.val_excess[0])
     ((100,), True)
     """
-    _check_schedule(schedule)
-    steps = check_int("steps", steps, 1)
+    _schedule(schedule)
+    steps = _steps(schedule, steps)
     config = _config(seed, optimizer, options)
     return _train(schedule, steps, config, checkpoints)
 
 
 def _config(seed: Any, optimizer: Any, options: dict[str, Any]) -> TrainConfig:
-    _check_optimizer(optimizer)
+    check_choice("optimizer", optimizer, OPTIMIZERS)
     known = set(TrainConfig.__dataclass_fields__) - {"seed", "optimizer"}
     unknown = sorted(set(options) - known)
     if unknown:
         raise ValueError(
-            f"unknown option {unknown[0]!r}; valid options are {', '.join(sorted(known))}"
+            f"options must be among {', '.join(sorted(known))}, got unknown option {unknown[0]!r}"
         )
     return TrainConfig(seed=seed, optimizer=optimizer, **options)
 
@@ -510,8 +631,8 @@ def adam_trace(schedule: Schedule, steps: int = 20, seed: int = 0, **options: An
     >>> round(float(tr.update_over_lr[0, 0]), 3)  # first update: m̂/√v̂ = g/|g|
     1.0
     """
-    _check_schedule(schedule)
-    steps = check_int("steps", steps, 1)
+    _schedule(schedule)
+    steps = _steps(schedule, steps)
     config = _config(seed, "adamw", options)
     names = [name for name, _ in ContextMLP(2).named_parameters()]
     shape = (steps, len(names))
@@ -534,7 +655,7 @@ def adam_trace(schedule: Schedule, steps: int = 20, seed: int = 0, **options: An
             m, v = state["exp_avg"], state["exp_avg_sq"]
             m_hat = m / (1 - beta1**n)
             v_hat = v / (1 - beta2**n)
-            trace.grad[t, i] = float(p.grad.abs().mean())
+            trace.grad[t, i] = float(_grad(p).abs().mean())
             trace.exp_avg[t, i] = float(m.abs().mean())
             trace.exp_avg_sq[t, i] = float(v.mean())
             trace.update_over_lr[t, i] = float((m_hat / (v_hat.sqrt() + group["eps"])).abs().mean())
@@ -587,11 +708,9 @@ def train_many(
     if isinstance(schedules, Schedule) or not isinstance(schedules, Sequence) or not schedules:
         raise ValueError(f"schedules must be a non-empty list of Schedules, got {schedules!r}")
     for i, s in enumerate(schedules):
-        _check_schedule(s, f"schedules[{i}]")
-    steps = check_int("steps", steps, 1)
-    if isinstance(seeds, int | np.integer) or not seeds:
-        raise ValueError(f"seeds must be a non-empty list of integers, got {seeds!r}")
-    seeds = [check_int("seeds", s, 0) for s in seeds]
+        _schedule(s, f"schedules[{i}]")
+    steps = min((_steps(s, steps) for s in schedules), default=1)
+    seeds = list(check_int_sequence("seeds", seeds, 0, MAX_SEED, min_len=1))
     config = _config(seeds[0], optimizer, options)
     pairs = [(s, seed) for s in schedules for seed in seeds]
     with _torch_settings(config.threads):
@@ -609,7 +728,7 @@ class _BatchedRun:
         self.k = len(pairs)
         self.model = ContextMLP(
             task.vocab_size,
-            context=config.context,
+            context=config.context_size,
             embed_dim=config.embed_dim,
             hidden=config.hidden,
             n_variants=self.k,
@@ -618,15 +737,14 @@ class _BatchedRun:
         self.params = list(self.model.parameters())
         self.state1 = [torch.zeros_like(p) for p in self.params]
         self.state2 = [torch.zeros_like(p) for p in self.params]
-        self.val = _exact_loss_inputs(task, config.context)
+        self.val = _exact_loss_inputs(task, config.context_size)
         self.unique_seeds = sorted(set(self.seeds))
         self.seed_row = torch.tensor([self.unique_seeds.index(s) for s in self.seeds])
+        corpus = config.corpus()
+        self.corpus = None if corpus is None else torch.from_numpy(corpus.copy())
 
     def batch(self, t: int) -> torch.Tensor:
-        c = self.config
-        tokens = np.stack(
-            [c.task.train_batch(t, c.batch_size, c.seq_len, s) for s in self.unique_seeds]
-        )
+        tokens = np.stack([self.config.batch(t, s) for s in self.unique_seeds])
         return torch.from_numpy(tokens)[self.seed_row]
 
     def _per_variant(self, values: np.ndarray, p: torch.Tensor) -> torch.Tensor:
@@ -664,6 +782,7 @@ class _BatchedRun:
         val_at = set(_val_schedule(steps, c.val_every).tolist())
         val_steps: list[int] = []
         val_loss: list[np.ndarray] = []
+        train_loss: list[np.ndarray] = []
         dims = [tuple(range(1, p.dim())) for p in self.params]
         every = np.arange(steps)
         lr_table = np.stack([s(every) for s in self.schedules])
@@ -677,26 +796,29 @@ class _BatchedRun:
         for t in range(steps + 1):
             if t in val_at:
                 with torch.no_grad():
-                    losses = _exact_loss(self.model, *self.val).numpy()
+                    exact = _exact_loss(self.model, *self.val).numpy()
                 val_steps.append(t)
-                val_loss.append(np.where(alive, losses, np.nan))
+                val_loss.append(np.where(alive, exact, np.nan))
+                if self.corpus is not None:
+                    on_corpus = _corpus_loss(self.model, self.corpus).numpy()
+                    train_loss.append(np.where(alive, on_corpus, np.nan))
             if t == steps or not alive.any():
                 break
             lr, mom = lr_table[:, t], mom_table[:, t]
             losses = self.model.loss(self.batch(t))
             values = losses.detach().double().numpy()
             bad = alive & (~np.isfinite(values) | (values > c.loss_limit))
-            for i in np.flatnonzero(bad):
-                record["lr"][i, t], record["loss"][i, t] = lr[i], values[i]
-                hists[i].diverged, hists[i].diverged_at = True, t
+            for j in np.flatnonzero(bad):
+                record["lr"][j, t], record["loss"][j, t] = lr[j], values[j]
+                hists[j].diverged, hists[j].diverged_at = True, t
             alive &= ~bad
             mask = torch.from_numpy(alive)
             for p in self.params:
                 p.grad = None
             torch.where(mask, losses, 0.0).sum().backward()
             with torch.no_grad():
-                grads = [torch.nan_to_num(p.grad) for p in self.params]
-                sq = sum(g.square().sum(dim=d) for g, d in zip(grads, dims, strict=True))
+                grads = [torch.nan_to_num(_grad(p)) for p in self.params]
+                sq = _total(g.square().sum(dim=d) for g, d in zip(grads, dims, strict=True))
                 norms = sq.sqrt()
                 if c.clip_grad is not None:
                     coef = (c.clip_grad / (norms + 1e-6)).clamp(max=1.0)
@@ -704,8 +826,8 @@ class _BatchedRun:
                 before = [p.detach().clone() for p in self.params]
                 self.update(t, np.where(alive, lr, 0.0), mom, grads)
                 pairs = zip(self.params, before, dims, strict=True)
-                moved = sum((p - b).square().sum(dim=d) for p, b, d in pairs)
-                size = sum(b.square().sum(dim=d) for b, d in zip(before, dims, strict=True))
+                moved = _total((p - b).square().sum(dim=d) for p, b, d in pairs)
+                size = _total(b.square().sum(dim=d) for b, d in zip(before, dims, strict=True))
                 ratio = (moved.sqrt() / size.sqrt()).double().numpy()
             record["lr"][alive, t] = lr[alive]
             record["loss"][alive, t] = values[alive]
@@ -718,6 +840,8 @@ class _BatchedRun:
             h.grad_norm[:], h.update_ratio[:] = record["grad"][i], record["ratio"][i]
             keep = np.isfinite(losses_arr[:, i]) | (steps_arr == 0)
             h.val_steps, h.val_loss = steps_arr[keep], losses_arr[keep, i]
+            if self.corpus is not None:
+                h.train_loss = np.array(train_loss).reshape(len(val_steps), k)[keep, i]
         return hists
 
 
@@ -757,9 +881,14 @@ def suggest_lrs(lr: Any, smoothed: Any) -> dict[str, float]:
             f"lr and smoothed must be 1-D arrays of equal length >= 3, "
             f"got shapes {lr.shape} and {loss.shape}"
         )
-    if np.any(lr <= 0) or np.any(np.diff(lr) <= 0):
-        raise ValueError("lr must be positive and strictly increasing")
+    if not np.all(np.isfinite(lr)) or np.any(lr <= 0) or np.any(np.diff(lr) <= 0):
+        raise ValueError(f"lr must be finite, positive and strictly increasing, got {lr!r}")
     finite = np.isfinite(loss)
+    if finite.sum() < 3:
+        raise ValueError(
+            f"smoothed must be an array with at least 3 finite losses, "
+            f"got {int(finite.sum())} finite of {loss.size}"
+        )
     lr, loss = lr[finite], loss[finite]
     lowest = int(np.argmin(loss))
     slope = np.gradient(loss, np.log10(lr))
@@ -868,13 +997,15 @@ def lr_range_test(
     >>> rt.lr.size <= 100, 1e-7 < rt.suggestions["valley"] < 10
     (True, True)
     """
-    if not (isinstance(start, int | float) and isinstance(end, int | float) and 0 < start < end):
-        raise ValueError(f"start and end must satisfy 0 < start < end, got {start!r}, {end!r}")
-    steps = check_int("steps", steps, 3)
-    if not 0 <= smoothing < 1:
-        raise ValueError(f"smoothing must be in [0, 1), got {smoothing!r}")
-    if not stop_factor > 1:
-        raise ValueError(f"stop_factor must be > 1, got {stop_factor!r}")
+    start = check_number("start", start, 0.0, MAX_LR, "(]")
+    end = check_number("end", end, 0.0, MAX_LR, "(]")
+    if not start < end:
+        raise ValueError(
+            f"end must be in (start, {MAX_LR:g}] = ({start!r}, {MAX_LR:g}], got {end!r}"
+        )
+    steps = check_int("steps", steps, 3, MAX_STEP)
+    smoothing = check_number("smoothing", smoothing, 0.0, 1.0, "[)")
+    stop_factor = check_number("stop_factor", stop_factor, 1.0, math.inf, "()")
     config = _config(seed, optimizer, {"diverge_above": math.inf, **options})
     sweep = [start * (end / start) ** (t / (steps - 1)) for t in range(steps)]
     lrs, losses, smooth = [], [], []
@@ -898,8 +1029,8 @@ def lr_range_test(
                 break
     if len(lrs) < 3:
         raise ValueError(
-            f"start = {start!r} is already too large: the loss blew up after {len(lrs)} "
-            f"update(s), before 3 learning rates could be tried; lower start"
+            f"start must be small enough for 3 updates before the loss blows up (lower it), "
+            f"got {start!r}: the loss blew up after {len(lrs)} update(s)"
         )
     lr_arr, smooth_arr = np.array(lrs), np.array(smooth)
     return RangeTest(
@@ -932,7 +1063,7 @@ def plot_range_test(result: RangeTest) -> Figure:
     'log'
     """
     fig, (ax,) = new_figure()
-    ax.plot(result.lr, result.loss, color=PALETTE[5], alpha=0.5, linewidth=0.8, label="loss")
+    ax.plot(result.lr, result.loss, color=PALETTE[5], alpha=0.6, linewidth=1.0, label="loss")
     ax.plot(result.lr, result.smoothed, color=PALETTE[0], label="smoothed loss")
     markers = {"steepest": "--", "minimum_tenth": ":", "valley": "-."}
     for (name, value), color in zip(result.suggestions.items(), PALETTE[1:4], strict=True):
@@ -941,5 +1072,5 @@ def plot_range_test(result: RangeTest) -> Figure:
     ax.set_xlabel("learning rate (log scale)")
     ax.set_ylabel("training loss (nats/token)")
     ax.set_title("LR range test")
-    ax.legend(fontsize="small")
+    ax.legend()
     return fig

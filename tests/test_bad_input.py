@@ -36,37 +36,37 @@ def raises(message: str):
 
 
 def test_negative_step() -> None:
-    with raises("step must be an integer >= 0, got -1"):
+    with raises("step must be an integer in [0, 2**53], got -1"):
         cosine(1.0, 10)(-1)
 
 
 def test_negative_step_inside_an_array() -> None:
-    with raises("step must be an integer >= 0, got -3"):
+    with raises("step must be an integer in [0, 2**53], got -3"):
         cosine(1.0, 10)(np.array([0, 1, -3]))
 
 
 def test_non_integer_step() -> None:
-    with raises("step must be an integer >= 0, got 1.5"):
+    with raises("step must be an integer in [0, 2**53], got 1.5"):
         constant(0.1)(1.5)
 
 
 def test_nan_step() -> None:
-    with raises("step must be an integer >= 0, got nan"):
+    with raises("step must be an integer in [0, 2**53], got nan"):
         constant(0.1)(np.array([0.0, np.nan]))
 
 
 def test_step_of_wrong_type() -> None:
-    with raises("step must be an integer >= 0, got '3'"):
+    with raises("step must be an integer in [0, 2**53], got '3'"):
         constant(0.1)("3")
 
 
 def test_boolean_step() -> None:
-    with raises("step must be an integer >= 0, got True"):
+    with raises("step must be an integer in [0, 2**53], got True"):
         constant(0.1)(True)
 
 
 def test_uint64_step_too_large() -> None:
-    with raises("step must be an integer in [0, 9223372036854775807], got 18446744073709551615"):
+    with raises("step must be an integer in [0, 2**53], got 18446744073709551615"):
         constant(0.1)(np.array([2**64 - 1], dtype=np.uint64))
 
 
@@ -79,22 +79,22 @@ def test_step_past_one_cycle() -> None:
 
 
 def test_nan_learning_rate() -> None:
-    with raises("peak must be a finite learning rate >= 0, got nan"):
+    with raises("peak must be a learning rate in [0, 1e+300], got nan"):
         cosine(float("nan"), 10)
 
 
 def test_infinite_learning_rate() -> None:
-    with raises("lr must be a finite learning rate >= 0, got inf"):
+    with raises("lr must be a learning rate in [0, 1e+300], got inf"):
         constant(float("inf"))
 
 
 def test_negative_learning_rate() -> None:
-    with raises("start must be a finite learning rate >= 0, got -0.1"):
+    with raises("start must be a learning rate in [0, 1e+300], got -0.1"):
         step_decay(-0.1, 10, 0.5)
 
 
 def test_learning_rate_of_wrong_type() -> None:
-    with raises("lr must be a finite learning rate >= 0, got '0.1'"):
+    with raises("lr must be a learning rate in [0, 1e+300], got '0.1'"):
         constant("0.1")
 
 
@@ -147,22 +147,22 @@ def test_base_momentum_above_max_momentum() -> None:
 
 
 def test_total_steps_zero() -> None:
-    with raises("total_steps must be an integer >= 1, got 0"):
+    with raises("total_steps must be an integer in [1, 2**53], got 0"):
         cosine(1.0, 0)
 
 
 def test_total_steps_negative() -> None:
-    with raises("total_steps must be an integer >= 1, got -5"):
+    with raises("total_steps must be an integer in [1, 2**53], got -5"):
         linear_decay(1.0, 0.0, -5)
 
 
 def test_total_steps_not_an_integer() -> None:
-    with raises("total_steps must be an integer >= 1, got 10.5"):
+    with raises("total_steps must be an integer in [1, 2**53], got 10.5"):
         polynomial(1.0, 10.5)
 
 
 def test_one_cycle_total_steps_too_small() -> None:
-    with raises("total_steps must be an integer >= 2, got 1"):
+    with raises("total_steps must be an integer in [2, 2**53], got 1"):
         one_cycle(1.0, 1)
 
 
@@ -189,47 +189,49 @@ def test_decay_steps_zero() -> None:
 
 
 def test_zero_warmup_for_linear_warmup() -> None:
-    with raises("warmup_steps must be an integer >= 1, got 0"):
+    with raises("warmup_steps must be an integer in [1, 2**53], got 0"):
         linear_warmup(1.0, 0)
 
 
 def test_zero_step_size() -> None:
-    with raises("step_size must be an integer >= 1, got 0"):
+    with raises("step_size must be an integer in [1, 2**53], got 0"):
         step_decay(1.0, 0, 0.5)
 
 
 def test_zero_cycle_half() -> None:
-    with raises("step_size_up must be an integer >= 1, got 0"):
+    with raises("step_size_up must be an integer in [1, 2**53], got 0"):
         cyclical(0.1, 1.0, 0)
 
 
 def test_zero_period() -> None:
-    with raises("period must be an integer >= 1, got 0"):
+    with raises("period must be an integer in [1, 2**53], got 0"):
         cosine_restarts(1.0, 0)
 
 
 def test_inverse_sqrt_zero_warmup() -> None:
-    with raises("warmup_steps must be an integer >= 1, got 0"):
+    with raises("warmup_steps must be an integer in [1, 2**53], got 0"):
         inverse_sqrt(512, 0)
 
 
 def test_inverse_sqrt_bad_width() -> None:
-    with raises("d_model must be an integer >= 1, got 0"):
+    with raises("d_model must be an integer in [1, 2**53], got 0"):
         inverse_sqrt(0, 4000)
 
 
 def test_negative_milestone() -> None:
-    with raises("milestones must be an integer >= 0, got -1"):
+    with raises("milestones[0] must be an integer in [0, 2**53], got -1"):
         multistep(1.0, [-1, 5], 0.1)
 
 
 def test_decreasing_milestones() -> None:
-    with raises("milestones must be a sequence of non-decreasing integers >= 0, got [60, 30]"):
+    with raises(
+        "milestones must be a sequence of non-decreasing integers in [0, 2**53], got [60, 30]"
+    ):
         multistep(1.0, [60, 30], 0.1)
 
 
 def test_milestones_not_a_sequence() -> None:
-    with raises("milestones must be a sequence of non-decreasing integers >= 0, got 30"):
+    with raises("milestones must be a sequence of integers in [0, 2**53], got 30"):
         multistep(1.0, 30, 0.1)
 
 
@@ -237,12 +239,12 @@ def test_milestones_not_a_sequence() -> None:
 
 
 def test_pct_start_above_one() -> None:
-    with raises("pct_start must be a number in the open interval (0, 1), got 1.5"):
+    with raises("pct_start must be a number in (0, 1), got 1.5"):
         one_cycle(1.0, 100, pct_start=1.5)
 
 
 def test_pct_start_zero() -> None:
-    with raises("pct_start must be a number in the open interval (0, 1), got 0.0"):
+    with raises("pct_start must be a number in (0, 1), got 0.0"):
         one_cycle(1.0, 100, pct_start=0.0)
 
 
@@ -257,42 +259,42 @@ def test_pct_start_too_large_for_three_phases() -> None:
 
 
 def test_gamma_zero() -> None:
-    with raises("gamma must be a finite number > 0, got 0.0"):
+    with raises("gamma must be a number in (0, inf), got 0.0"):
         exponential(1.0, 0.0)
 
 
 def test_gamma_negative() -> None:
-    with raises("gamma must be a finite number > 0, got -0.5"):
+    with raises("gamma must be a number in (0, inf), got -0.5"):
         multistep(1.0, [10], -0.5)
 
 
 def test_gamma_zero_in_cyclical() -> None:
-    with raises("gamma must be a finite number > 0, got 0.0"):
+    with raises("gamma must be a number in (0, 1], got 0.0"):
         cyclical(0.1, 1.0, 10, mode="exp_range", gamma=0.0)
 
 
 def test_div_factor_zero() -> None:
-    with raises("div_factor must be a finite number > 0, got 0.0"):
+    with raises("div_factor must be a number in [1, inf), got 0"):
         one_cycle(1.0, 100, div_factor=0)
 
 
 def test_negative_power() -> None:
-    with raises("power must be a finite number >= 0, got -1.0"):
+    with raises("power must be a number in [0, inf), got -1"):
         polynomial(1.0, 100, power=-1)
 
 
 def test_period_mult_below_one() -> None:
-    with raises("period_mult must be an integer >= 1, got 0"):
+    with raises("period_mult must be an integer in [1, 2**53], got 0"):
         cosine_restarts(1.0, 10, period_mult=0)
 
 
 def test_period_mult_not_an_integer() -> None:
-    with raises("period_mult must be an integer >= 1, got 1.5"):
+    with raises("period_mult must be an integer in [1, 2**53], got 1.5"):
         cosine_restarts(1.0, 10, period_mult=1.5)
 
 
 def test_negative_scale_factor() -> None:
-    with raises("factor must be a finite learning rate >= 0, got -2.0"):
+    with raises("factor must be a number in [0, inf), got -2"):
         scale(constant(1.0), -2)
 
 
@@ -343,7 +345,7 @@ def test_join_boundaries_do_not_match_the_schedules() -> None:
 
 
 def test_join_boundary_at_zero() -> None:
-    with raises("boundaries must be an integer >= 1, got 0"):
+    with raises("boundaries[0] must be an integer in [1, 2**53], got 0"):
         join([constant(1.0), constant(0.5)], [0])
 
 
@@ -358,5 +360,5 @@ def test_join_rejects_plain_functions() -> None:
 
 
 def test_with_warmup_needs_a_schedule() -> None:
-    with raises("schedule must be a Schedule object, got 0.1"):
+    with raises("schedule must be an lrlab Schedule, got 0.1"):
         with_warmup(0.1, 10)

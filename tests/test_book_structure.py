@@ -108,3 +108,20 @@ def test_exercise_index_lists_every_exercise():
     for name in CHAPTERS:
         _, items = exercise_index.exercises(ROOT / f"{name}.ipynb")
         assert items and all(f"<{label}>" in page for label, _, _ in items)
+
+
+def test_repository_address_is_set_in_one_place_without_placeholders():
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import colab_cell
+
+    config = (ROOT / "_config.yml").read_text(encoding="utf-8")
+    assert "example.org" not in config and "example.com" not in config
+    url = colab_cell.repository_url()
+    assert url == "" or re.fullmatch(r"https://[\w.-]+/[\w.-]+/[\w.-]+", url)
+    notebooks = [f for f in _toc_files() if (ROOT / f"{f}.ipynb").exists()]
+    for name in notebooks:
+        first = _read(name).cells[0]
+        assert first.source == colab_cell.cell_source(url), (
+            f"{name}: the Colab cell does not match repository.url; run `make notebooks`"
+        )
+        assert set(first.metadata.get("tags", [])) == {"remove-cell", "nbval-skip"}

@@ -114,11 +114,18 @@ def test_unstable_rate_blows_up_without_nan():
     ("kwargs", "match"),
     [
         ({"h": [1.0, 0.0], "c": [1.0, 1.0]}, "h must be > 0"),
-        ({"h": [1.0, 0.5], "c": [1.0]}, "c must have 2 entries"),
+        (
+            {"h": [1.0, 0.5], "c": [1.0]},
+            "c must be a non-empty 1-D array .* with 2 entries",
+        ),
         ({"h": [1.0], "c": [-1.0]}, "c must be >= 0"),
         ({"h": [1.0], "c": [1.0], "batch_size": 0}, "batch_size must be an integer >= 1"),
         ({"h": [1.0], "c": [1.0], "var0": -1.0}, "var0 must be >= 0"),
         ({"h": [[1.0]], "c": [1.0]}, "h must be a non-empty 1-D array"),
+        ({"h": [1.0], "c": [1.0], "batch_size": True}, "batch_size must be an integer >= 1"),
+        ({"h": [True], "c": [1.0]}, "h must be a non-empty 1-D array"),
+        ({"h": "1", "c": [1.0]}, "h must be a non-empty 1-D array"),
+        ({"h": [1.0], "c": [1.0], "theta0": [1.0, 2.0]}, "theta0 must be a non-empty 1-D"),
     ],
 )
 def test_bad_model_parameters(kwargs, match):
@@ -132,8 +139,11 @@ def test_bad_model_parameters(kwargs, match):
         (([0.1, -0.1],), "lr must contain finite learning rates >= 0, got -0.1"),
         (([0.1, np.nan],), "lr must contain finite"),
         ((np.zeros((2, 2, 2)),), "got shape"),
-        ((constant(0.1),), "steps is required"),
-        (([0.1], 5), "steps is only used with a schedule"),
+        ((constant(0.1),), "steps must be an integer >= 0 when lr is a schedule, got None"),
+        (
+            ([0.1], 5),
+            r"steps must be None when lr is an array of rates .*, got 5",
+        ),
         ((constant(0.1), -1), "steps must be an integer >= 0, got -1"),
         (("fast",), "lr must be a Schedule"),
     ],
@@ -141,6 +151,19 @@ def test_bad_model_parameters(kwargs, match):
 def test_bad_learning_rates(nqm, args, match):
     with pytest.raises(ValueError, match=match):
         nqm.expected_loss(*args)
+
+
+@pytest.mark.parametrize("seed", [-1, 1.5, "0", True])
+def test_simulate_seed_is_refused_by_name(nqm, seed):
+    # a negative seed used to surface NumPy's own message
+    with pytest.raises(ValueError, match="seed must be an integer >= 0, got"):
+        nqm.simulate([0.1], n_runs=2, seed=seed)
+
+
+def test_numpy_numbers_are_accepted():
+    q = NoisyQuadratic(h=np.array([1.0, 0.5]), c=[1, 1], batch_size=np.int64(4))
+    assert q.batch_size == 4 and type(q.batch_size) is int
+    assert q.simulate([0.1], n_runs=np.int32(2), seed=np.uint8(3)).shape == (2,)
 
 
 def test_bad_floor_and_simulate_arguments(nqm):

@@ -98,8 +98,20 @@ def test_quadratic2d_path_matches_iteration():
         (lambda: problems.steps_to_tolerance(1.0, 1e-3), r"lr must be below the stability limit"),
         (lambda: problems.steps_to_tolerance(0.1, 0), r"tol must be a number in \(0, inf\), got 0"),
         (lambda: problems.Quadratic2D(-1.0, 1.0), r"h_x must be a number in \(0, inf\), got -1\.0"),
+        (lambda: problems.gd_quadratic(True, 5), r"lr must be a number in \(0, inf\), got True"),
+        (lambda: problems.gd_quadratic(0.1, 5, x0="0"), r"x0 must be a number in \(-inf, inf\)"),
+        (lambda: problems.gd_quadratic(0.1, 5, b=math.inf), r"b must be a number in \(-inf, inf"),
+        (lambda: problems.gd_quadratic_closed_form(0.1, True), r"t must be an integer >= 0"),
+        (lambda: problems.gd_quadratic_closed_form(0.1, 2.0), r"t must be an integer >= 0"),
+        (lambda: problems.steps_to_tolerance(0.1, 1e-3, x0=None), r"x0 must be a number in"),
+        (lambda: problems.Quadratic2D(1.0, 1.0).gd_path(0.1, True), r"steps must be an integer"),
     ],
 )
 def test_bad_input_messages(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+def test_numpy_numbers_are_accepted():
+    assert problems.gd_quadratic(np.float32(0.5), np.int64(2)).tolist() == [0.0, 3.0, 3.0]
+    assert problems.gd_quadratic_closed_form(0.25, np.uint8(1)) == 1.5

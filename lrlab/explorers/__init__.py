@@ -1,8 +1,9 @@
-"""Chapter-specific figure builders, explorers and exercise answers, one module per topic.
+"""Chapter-specific figure builders and explorers, one module per topic (being retired).
 
-Each module builds on the house style of :mod:`lrlab.viz` and the static-safe
-:class:`lrlab.static_explorer.FrameExplorer`, and registers its auto-checked exercises with
-:func:`lrlab.exercises.register`. Importing this package imports them all.
+Each module builds on the house style of :mod:`lrlab.viz` and the static-safe,
+the legacy :class:`lrlab.static_explorer.FrameExplorer`. The exercises' answer keys live in
+:mod:`lrlab.exercises`, shared figures in :mod:`lrlab.viz` and the comparison
+protocol in :mod:`lrlab.experiments`. Importing this package imports them all.
 """
 
 import importlib

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 import ipywidgets as w
@@ -25,13 +25,12 @@ from matplotlib.figure import Figure
 
 import lrlab
 from lrlab._checks import check_choice, check_int, check_number
-from lrlab.exercises import register
 from lrlab.nqm import NoisyQuadratic
 from lrlab.schedules import CYCLIC_MODES, Schedule
 from lrlab.static_explorer import FrameExplorer as Explorer
 from lrlab.static_explorer import slider
-from lrlab.training import History
 from lrlab.viz import PALETTE, new_figure
+from lrlab.viz import plot_runs as plot_runs  # shared by chapters 4 and 5
 
 #: Cycle boundaries are marked only when there are at most this many.
 MAX_MARKS = 30
@@ -316,65 +315,6 @@ def sgdr_explorer(
     return Explorer(draw, controls, page_frames=page_frames)
 
 
-def plot_runs(runs: Mapping[str, Sequence[History]], title: str = "", from_step: int = 0) -> Figure:
-    """Real training runs: learning rate (left) and exact excess loss (right).
-
-    The right panel shows, per schedule, the mean over seeds of the excess
-    population loss on a log scale, with a band from the lowest to the highest
-    seed, from the first measurement at or after ``from_step``.
-
-    Parameters
-    ----------
-    runs : mapping of label to list of History
-        Histories of one schedule with different seeds, none diverged, all of
-        the same length.
-    title : str
-        Title of the loss panel.
-    from_step : int, default 0
-        First step shown in the loss panel, >= 0.
-
-    Returns
-    -------
-    Figure
-        Line ``i`` of each panel belongs to the ``i``-th schedule.
-
-    Examples
-    --------
-    >>> h = lrlab.train(lrlab.constant(1e-2), 20, val_every=10)
-    >>> fig = plot_runs({"constant": [h]})
-    >>> fig.axes[1].lines[0].get_ydata().shape
-    (3,)
-    """
-    if not runs or any(len(hs) == 0 for hs in runs.values()):
-        raise ValueError(f"runs must map labels to non-empty lists of histories, got {runs!r}")
-    from_step = check_int("from_step", from_step, 0)
-    for label, hs in runs.items():
-        if any(h.diverged or h.val_steps.shape != hs[0].val_steps.shape for h in hs):
-            raise ValueError(
-                f"runs[{label!r}] must hold histories measured at the same steps "
-                "(none diverged), got differing val_steps"
-            )
-    fig, (ax_lr, ax_loss) = new_figure(ncols=2, width=10.0, height=3.8)
-    for i, (label, hs) in enumerate(runs.items()):
-        colour = PALETTE[i % len(PALETTE)]
-        ax_lr.plot(np.arange(hs[0].lr.size), hs[0].lr, color=colour, label=label, linewidth=1.4)
-        keep = hs[0].val_steps >= from_step
-        excess = np.array([h.val_excess[keep] for h in hs])
-        x = hs[0].val_steps[keep]
-        ax_loss.plot(x, excess.mean(axis=0), color=colour, label=label, linewidth=1.6)
-        if len(hs) > 1:
-            ax_loss.fill_between(x, excess.min(axis=0), excess.max(axis=0), color=colour, alpha=0.2)
-    ax_lr.set_xlabel("step t")
-    ax_lr.set_ylabel("learning rate")
-    ax_loss.set_xlabel("step t")
-    ax_loss.set_ylabel("excess loss (nats/token)")
-    ax_loss.set_yscale("log")
-    ax_loss.legend(frameon=False)
-    if title:
-        ax_loss.set_title(title, fontsize=10)
-    return fig
-
-
 def restart_step(period: int, period_mult: int, n: int) -> int:
     """Step at which restart ``n`` happens (cycle ``n`` begins), by integer arithmetic.
 
@@ -403,16 +343,6 @@ def restart_step(period: int, period_mult: int, n: int) -> int:
     period_mult = check_int("period_mult", period_mult, 1)
     n = check_int("n", n, 1)
     return period * sum(period_mult**i for i in range(n))
-
-
-@register("cosine-lr-at-step")
-def _cosine_lr_at_step(peak: float, total_steps: int, step: int, floor: float = 0.0) -> float:
-    return lrlab.cosine(peak, total_steps, floor)(step)
-
-
-@register("sgdr-restart-step")
-def _sgdr_restart_step(period: int, period_mult: int, n: int) -> int:
-    return restart_step(period, period_mult, n)
 
 
 # ----------------------------------------------------- chapter 5: cyclical
@@ -565,20 +495,3 @@ def cycle_fraction(
     up = check_int("step_size_up", step_size_up, 1)
     down = up if step_size_down is None else check_int("step_size_down", step_size_down, 1)
     return scheduler_steps / (up + down)
-
-
-@register("clr-lr-at-step")
-def _clr_lr_at_step(
-    base: float,
-    peak: float,
-    step_size: int,
-    step: int,
-    mode: str = "triangular",
-    gamma: float = 1.0,
-) -> float:
-    return lrlab.cyclical(base, peak, step_size, mode=mode, gamma=gamma)(step)
-
-
-@register("clr-cycle-fraction")
-def _clr_cycle_fraction(scheduler_steps: int, step_size_up: int) -> float:
-    return cycle_fraction(scheduler_steps, step_size_up)

@@ -22,7 +22,6 @@ from matplotlib.figure import Figure
 
 import lrlab
 from lrlab._checks import check_int, check_number
-from lrlab.exercises import register
 from lrlab.nqm import NoisyQuadratic
 from lrlab.schedules import Schedule
 from lrlab.static_explorer import FrameExplorer as Explorer
@@ -152,7 +151,6 @@ def hf_linear_factor(step: int, *, num_warmup_steps: int, num_training_steps: in
     )
 
 
-@register("halving-gamma")
 def halving_gamma(steps: int) -> float:
     """The per-step factor ``γ`` of exponential decay that halves the LR every ``steps`` steps.
 
@@ -202,7 +200,6 @@ def half_life(gamma: float) -> float:
     return math.log(2.0) / -math.log(gamma)
 
 
-@register("poly-half-point")
 def poly_half_point(power: float) -> float:
     """Fraction of the run at which polynomial decay to 0 has halved: ``1 - 2 ** (-1/p)``.
 
@@ -229,7 +226,6 @@ def poly_half_point(power: float) -> float:
     return 1.0 - 2.0 ** (-1.0 / power)
 
 
-@register("invsqrt-fraction-step")
 def invsqrt_fraction_step(warmup_steps: int, fraction: float) -> float:
     """Step after the peak at which inverse-square-root decay is ``fraction`` of its peak.
 
@@ -778,7 +774,6 @@ def plot_race(result: RaceResult, title: str = "") -> Figure:
     return fig
 
 
-@register("linear-scaling-lr")
 def linear_scaling_lr(base_lr: float, base_batch: int, batch: int) -> float:
     """Linear scaling rule (Goyal et al.): multiply the LR by the batch-size ratio.
 
@@ -793,7 +788,6 @@ def linear_scaling_lr(base_lr: float, base_batch: int, batch: int) -> float:
     return base_lr * batch / base_batch
 
 
-@register("sqrt-scaling-lr")
 def sqrt_scaling_lr(base_lr: float, base_batch: int, batch: int) -> float:
     """Square-root scaling rule for Adam-type optimizers (Malladi et al.): LR × √(ratio).
 

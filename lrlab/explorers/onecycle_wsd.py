@@ -7,7 +7,6 @@ noisy quadratic model and checkpoint branching of the tiny language model.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -18,7 +17,6 @@ from matplotlib.ticker import EngFormatter, MaxNLocator
 
 from lrlab import schedules, training
 from lrlab._checks import check_int, check_number
-from lrlab.exercises import register
 from lrlab.nqm import NoisyQuadratic
 from lrlab.static_explorer import FrameExplorer as Explorer
 from lrlab.static_explorer import slider
@@ -732,40 +730,3 @@ def branch_wsd(
             f"{have}, got {total_steps} - {decay_steps} = {start}"
         )
     return stable.checkpoints[start].branch(schedule, total_steps)
-
-
-# -------------------------------------------------------------- exercises
-
-
-@register("one-cycle-peak-step")
-def _peak_step(total_steps: int, pct_start: float) -> int:
-    """The update that uses the highest learning rate of torch's OneCycleLR."""
-    cycle = schedules.one_cycle(1.0, total_steps, pct_start=pct_start)
-    return int(np.argmax(cycle(np.arange(total_steps))))
-
-
-@register("one-cycle-total-steps")
-def _total_steps(epochs: int, batches_per_epoch: int, accumulation: int) -> int:
-    """Optimizer steps when stepping every ``accumulation`` batches and at each epoch's end."""
-    return epochs * math.ceil(batches_per_epoch / accumulation)
-
-
-@register("wsd-lr")
-def _wsd_lr(
-    peak: float,
-    total_steps: int,
-    warmup_steps: int,
-    decay_steps: int,
-    decay: str,
-    t: int,
-    floor: float = 0.0,
-) -> float:
-    """The learning rate of ``lrlab.wsd`` at step ``t``."""
-    return schedules.wsd(peak, total_steps, warmup_steps, decay_steps, floor, decay)(t)
-
-
-@register("wsd-branch-cost")
-def _branch_cost(lengths: Sequence[int], decay_frac: float) -> int:
-    """Updates needed for WSD runs of every length when all decays branch off one stable run."""
-    decays = [round(decay_frac * n) for n in lengths]
-    return max(n - d for n, d in zip(lengths, decays, strict=True)) + sum(decays)

@@ -21,7 +21,6 @@ from matplotlib.figure import Figure
 from lrlab import static_explorer as widgets
 from lrlab import viz
 from lrlab._checks import check_int, check_number
-from lrlab.exercises import register
 from lrlab.nqm import NoisyQuadratic
 from lrlab.schedules import (
     WARMUP_SHAPES,
@@ -156,7 +155,6 @@ def radam_rectifier(beta2: float, steps: int, threshold: float = 4.0) -> np.ndar
     return np.where(on, r, 0.0)
 
 
-@register("radam-first-step")
 def radam_first_step(beta2: float, threshold: float = 4.0) -> int:
     """First RAdam step ``k`` (counting from 1) at which ``ρₖ > threshold``.
 
@@ -193,7 +191,6 @@ def radam_first_step(beta2: float, threshold: float = 4.0) -> int:
         steps *= 2
 
 
-@register("adam-uncorrected-first-step")
 def adam_uncorrected_first_step(beta1: float = 0.9, beta2: float = 0.999) -> float:
     """Size of Adam's first update, in units of the LR, *without* bias correction.
 
@@ -210,7 +207,6 @@ def adam_uncorrected_first_step(beta1: float = 0.9, beta2: float = 0.999) -> flo
     return (1.0 - beta1) / math.sqrt(1.0 - beta2)
 
 
-@register("warmup-lr-deficit")
 def warmup_lr_deficit(warmup_steps: int) -> float:
     """Steps at full LR that a linear warmup from 0 gives up: ``(w + 1) / 2``.
 
@@ -483,7 +479,6 @@ def plot_warmup_grid(grid: WarmupGrid) -> Figure:
 # ------------------------------------------------------------- step decay
 
 
-@register("step-decay-lr-sum")
 def step_decay_lr_sum(start: float, gamma: float, step_size: int, epochs: int) -> float:
     """Sum of ``start · γ^⌊t/S⌋`` over ``t = 0 … epochs − 1``, in closed form.
 
@@ -519,7 +514,6 @@ def step_decay_lr_sum(start: float, gamma: float, step_size: int, epochs: int) -
     return start * step_size * plateaus + rest * start * gamma**n
 
 
-@register("multistep-lr")
 def multistep_lr(start: float, milestones: Sequence[int], gamma: float, t: int) -> float:
     """Learning rate of ``MultiStepLR`` at step ``t``: ``start · γ^(milestones ≤ t)``.
 
@@ -808,7 +802,6 @@ def plot_plateau(run: PlateauRun) -> Figure:
     return fig
 
 
-@register("plateau-first-reduction")
 def plateau_first_reduction(
     metrics: Sequence[float], patience: int = 10, threshold: float = 1e-4, cooldown: int = 0
 ) -> int:
