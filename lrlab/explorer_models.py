@@ -17,6 +17,7 @@ Model parameters are *value trees*: an expression tree of :mod:`lrlab._expr`
 
 from __future__ import annotations
 
+import functools
 import inspect
 import math
 from collections.abc import Callable, Mapping
@@ -38,18 +39,25 @@ FAMILIES: dict[str, type[schedules.Schedule]] = {
         "step_decay",
         "multistep",
         "exponential",
+        "exponential_rate",
         "linear_decay",
         "polynomial",
         "cosine",
         "cosine_restarts",
+        "cosine_cycles",
         "cyclical",
         "one_cycle",
+        "phases",
         "warmup_cosine",
         "wsd",
         "inverse_sqrt",
+        "inverse_time",
         "join",
         "with_warmup",
         "scale",
+        "shift",
+        "clip",
+        "product",
     )
 }
 
@@ -191,11 +199,17 @@ def schedule_values(schedule: Any, steps: int) -> dict[str, np.ndarray]:
 
 
 def _nqm(dim: int, batch_size: int, theta0: float) -> NoisyQuadratic:
-    return NoisyQuadratic.standard(
-        dim=check_int("dim", dim, 1, 10_000),
-        batch_size=check_int("batch_size", batch_size, 1),
-        theta0=check_number("theta0", theta0, -1e6, 1e6),
+    return _standard_nqm(
+        check_int("dim", dim, 1, 10_000),
+        check_int("batch_size", batch_size, 1),
+        check_number("theta0", theta0, -1e6, 1e6),
     )
+
+
+@functools.lru_cache(maxsize=16)
+def _standard_nqm(dim: int, batch_size: int, theta0: float) -> NoisyQuadratic:
+    """One model per setting: an explorer asks for the same one at every redraw."""
+    return NoisyQuadratic.standard(dim=dim, batch_size=batch_size, theta0=theta0)
 
 
 @_model("nqm", ("t", "loss"), {"loss": "t"})
@@ -374,9 +388,11 @@ def phase_marks(schedule: Any, steps: int) -> dict[str, np.ndarray]:
     """Steps in ``(0, steps]`` where a schedule changes phase, for dotted guide lines.
 
     one_cycle: the ends of its rising (and middle) phase, ``float(pct · T) − 1``
-    and ``2 pct T − 2``; cosine_restarts: every restart; cyclical: every new
-    cycle; warmups, wsd, step decays and joins: their boundaries. A scaled
-    schedule has its inner schedule's marks; other families have none.
+    and ``2 pct T − 2``; cosine_restarts and cosine_cycles: every restart (and
+    the end of the last cycle); cyclical: every new cycle; phases, warmups,
+    wsd, step decays and joins: their boundaries. A scaled, clipped or shifted
+    schedule has its inner schedule's marks, a product its factors'; other
+    families have none.
 
     Examples
     --------
@@ -411,8 +427,18 @@ def _marks(s: schedules.Schedule, steps: int) -> list[float]:
         return [float(s.warmup_steps)]
     if isinstance(s, schedules.wsd):
         return [float(s.warmup_steps), float(s.total_steps - s.decay_steps)]
-    if isinstance(s, schedules.scale):
+    if isinstance(s, schedules.cosine_cycles):
+        starts = _cycle_starts_after_first(s, steps)
+        return [float(v) for v in starts] + ([float(s.total_steps)] if s.cycles else [])
+    if isinstance(s, schedules.phases):
+        inner = np.cumsum(s.fractions)[:-1] * s.total_steps
+        return [float(v) for v in inner]
+    if isinstance(s, schedules.scale | schedules.clip):
         return _marks(s.schedule, steps)
+    if isinstance(s, schedules.shift):
+        return [m - s.steps for m in _marks(s.schedule, steps + s.steps)]
+    if isinstance(s, schedules.product):
+        return [m for part in s.schedules for m in _marks(part, steps)]
     if isinstance(s, schedules.with_warmup):
         inner = _marks(s.schedule, max(steps - s.warmup_steps, 1))
         return [float(s.warmup_steps)] + [s.warmup_steps + m for m in inner]
@@ -422,6 +448,13 @@ def _marks(s: schedules.Schedule, steps: int) -> list[float]:
             out += [offset + m for m in _marks(part, max(steps - offset, 1))]
         return out
     return []
+
+
+def _cycle_starts_after_first(s: schedules.cosine_cycles, steps: int) -> list[int]:
+    """Starts of the cycles after the first that begin by ``steps`` (and before the last ends)."""
+    starts = schedules.cosine_restarts(1.0, s.period, s.period_mult).cycle_starts(steps)
+    limit = len(starts) if s.cycles is None else s.cycles
+    return [int(v) for v in starts[1:limit]]
 
 
 def compute(name: str, params: Mapping[str, Any]) -> dict[str, np.ndarray]:

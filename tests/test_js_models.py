@@ -185,7 +185,46 @@ def _family_args(family: str, rng: random.Random) -> dict[str, Any]:
         }
     if family == "inverse_sqrt":
         return {"d_model": _count(rng, 1, 8192), "warmup_steps": _count(rng, 1, 100_000)}
-    simple = [f for f in explorer_models.FAMILIES if f not in ("join", "with_warmup", "scale")]
+    if family == "exponential_rate":
+        return {
+            "start": _lr(rng),
+            "rate": rng.choice([0.5, 0.96, rng.uniform(0.01, 1.0), rng.uniform(1.0, 1.01)]),
+            "decay_steps": _count(rng, 1, 10_000),
+            "staircase": rng.random() < 0.5,
+        }
+    if family == "inverse_time":
+        return {
+            "start": _lr(rng),
+            "decay_steps": _count(rng, 1, 10_000),
+            "rate": rng.choice([0.0, 1.0, rng.uniform(0, 10)]),
+            "power": rng.choice([1.0, 0.5, rng.uniform(0.1, 3)]),
+            "staircase": rng.random() < 0.5,
+        }
+    if family == "cosine_cycles":
+        peak = _lr(rng)
+        return {
+            "peak": peak,
+            "period": _count(rng, 1, 2000),
+            "period_mult": rng.randrange(1, 4),
+            "floor": _below(rng, peak),
+            "decay": rng.choice([1.0, 0.5, rng.uniform(0.01, 1.0)]),
+            "decay_of": rng.choice(["peak", "amplitude"]),
+            "cycles": rng.choice([None, rng.randrange(1, 8)]),
+        }
+    if family == "phases":
+        count = rng.randrange(1, 5)
+        shares = [rng.random() + 0.05 for _ in range(count)]
+        total = sum(shares)
+        fractions = [v / total for v in shares]
+        fractions[-1] = 1.0 - sum(fractions[:-1])
+        return {
+            "pairs": [(_lr(rng), _lr(rng)) for _ in range(count)],
+            "fractions": fractions,
+            "total_steps": _count(rng, 1, 100_000),
+            "shape": rng.choice(["cos", "linear"]),
+        }
+    combinators = ("join", "with_warmup", "scale", "shift", "clip", "product")
+    simple = [f for f in explorer_models.FAMILIES if f not in combinators]
     if family == "join":
         parts = [_random_sched(rng.choice(simple), rng) for _ in range(rng.randrange(1, 4))]
         marks = sorted(rng.sample(range(1, 200_000), len(parts) - 1))
@@ -197,6 +236,17 @@ def _family_args(family: str, rng: random.Random) -> dict[str, Any]:
             "start": 0.0,
             "shape": rng.choice(["linear", "cosine", "1-sqrt"]),
         }
+    if family == "shift":
+        inner = _random_sched(rng.choice([*simple, "join", "with_warmup"]), rng)
+        return {"schedule": inner, "steps": rng.choice([0, 1, _count(rng, 1, 50_000)])}
+    if family == "clip":
+        inner = _random_sched(rng.choice([*simple, "join", "with_warmup"]), rng)
+        low = rng.choice([0.0, 10 ** rng.uniform(-6, 0)])
+        high = rng.choice([None, low + 10 ** rng.uniform(-6, 0)])
+        return {"schedule": inner, "low": low, "high": high}
+    if family == "product":
+        parts = [_random_sched(rng.choice(simple), rng) for _ in range(rng.randrange(2, 4))]
+        return {"schedules": parts}
     inner = _random_sched(rng.choice([*simple, "join", "with_warmup"]), rng)
     return {"schedule": inner, "factor": rng.choice([0.0, 1.0, rng.uniform(0, 10)])}
 

@@ -514,6 +514,7 @@
     return x;
   }
 
+  // lrlab.schedules._cos_anneal, clipped to hi as lrlab does.
   function cosAnneal(hi, lo, k, n) {
     var x = k * Math.PI;
     x = x / n;
@@ -521,7 +522,7 @@
     x = x + 1.0;
     x = x * (hi - lo);
     x = x / 2;
-    return x + lo;
+    return Math.min(x + lo, hi);
   }
 
   function rise(frac, shape) {
@@ -531,7 +532,7 @@
   }
 
   function warmupValue(t, start, peak, steps, shape) {
-    return start + (peak - start) * rise(t / steps, shape);
+    return Math.min(start + (peak - start) * rise(t / steps, shape), peak);
   }
 
   function decayValue(k, n, peak, floor, shape) {
@@ -540,8 +541,22 @@
     var frac = k / n;
     if (shape === "1-sqrt") frac = Math.sqrt(frac);
     frac = 1.0 - frac;
-    if (shape === "exponential") return floor * Math.pow(peak / floor, frac);
-    return frac * (peak - floor) + floor;
+    if (shape === "exponential") return Math.min(floor * Math.pow(peak / floor, frac), peak);
+    return Math.min(frac * (peak - floor) + floor, peak);
+  }
+
+  // lrlab.schedules._cycle_of: cycle number, steps into it and its length, by integer arithmetic.
+  function cycleOf(t, period, mult) {
+    if (mult === 1) return [Math.floor(t / period), t % period, period];
+    var start = 0;
+    var length = period;
+    var cycle = 0;
+    while (start + length <= t) {
+      start += length;
+      length *= mult;
+      cycle += 1;
+    }
+    return [cycle, t - start, length];
   }
 
   function countAtMost(sorted, t) {
@@ -589,7 +604,7 @@
         lr: function (t) {
           var base = Math.min(t, a.total_steps) / a.total_steps;
           base = 1.0 - base;
-          return Math.pow(base, a.power) * (a.start - a.end) + a.end;
+          return Math.min(Math.pow(base, a.power) * (a.start - a.end) + a.end, a.start);
         },
       };
     },
@@ -603,13 +618,62 @@
       return {
         lr: function (t) {
           if (a.period_mult === 1) return cosAnneal(a.peak, a.floor, t % a.period, a.period);
-          var start = 0;
-          var length = a.period;
-          while (start + length <= t) {
-            start += length;
-            length *= a.period_mult;
-          }
-          return cosAnneal(a.peak, a.floor, t - start, length);
+          var c = cycleOf(t, a.period, a.period_mult);
+          return cosAnneal(a.peak, a.floor, c[1], c[2]);
+        },
+      };
+    },
+    cosine_cycles: function (a) {
+      return {
+        lr: function (t) {
+          var c = cycleOf(t, a.period, a.period_mult);
+          var factor = Math.pow(a.decay, c[0]);
+          var height = a.decay_of === "peak" ? a.peak * factor - a.floor : (a.peak - a.floor) * factor;
+          var out = a.floor + 0.5 * height * (1.0 + Math.cos((Math.PI * c[1]) / c[2]));
+          if (a.cycles !== null && c[0] >= a.cycles) out = a.floor;
+          return Math.min(out, a.peak);
+        },
+      };
+    },
+    phases: function (a) {
+      var n = a.pairs.length;
+      var marks = [0.0];
+      var sum = 0.0;
+      a.fractions.forEach(function (f) {
+        sum += f;
+        marks.push(sum);
+      });
+      marks[marks.length - 1] = 1.0;
+      return {
+        lr: function (t) {
+          if (t >= a.total_steps) return a.pairs[n - 1][1];
+          var pos = t / a.total_steps;
+          var i = Math.min(countAtMost(marks, pos) - 1, n - 1);
+          var x = (pos - marks[i]) / (marks[i + 1] - marks[i]);
+          var start = a.pairs[i][0];
+          var end = a.pairs[i][1];
+          var out = a.shape === "cos"
+            ? start + ((1 + Math.cos(Math.PI * (1 - x))) * (end - start)) / 2
+            : start + x * (end - start);
+          return Math.min(Math.max(out, Math.min(start, end)), Math.max(start, end));
+        },
+      };
+    },
+    exponential_rate: function (a) {
+      return {
+        lr: function (t) {
+          var p = a.staircase ? Math.floor(t / a.decay_steps) : t / a.decay_steps;
+          return a.start * Math.pow(a.rate, p);
+        },
+      };
+    },
+    inverse_time: function (a) {
+      return {
+        lr: function (t) {
+          var p = a.staircase ? Math.floor(t / a.decay_steps) : t / a.decay_steps;
+          var denominator = 1.0 + a.rate * p;
+          if (a.power !== 1.0) denominator = Math.pow(denominator, a.power);
+          return a.start / denominator;
         },
       };
     },
@@ -632,7 +696,7 @@
       return {
         lr: function (t) {
           var s = shape(t);
-          return a.base + (a.peak - a.base) * s[0] * s[1];
+          return Math.min(a.base + (a.peak - a.base) * s[0] * s[1], a.peak);
         },
         mom: a.cycle_momentum
           ? function (t) {
@@ -684,8 +748,13 @@
         return x * tab[phase][1] + tab[phase][0];
       }
       return {
-        lr: function (t) { return anneal(lrTable, t); },
-        mom: a.cycle_momentum ? function (t) { return anneal(mTable, t); } : null,
+        lr: function (t) { return Math.min(anneal(lrTable, t), a.peak); },
+        mom: a.cycle_momentum
+          ? function (t) {
+              var m = anneal(mTable, t);
+              return t < n ? Math.min(m, hi) : m;
+            }
+          : null,
       };
     },
     warmup_cosine: function (a) {
@@ -744,6 +813,32 @@
       return {
         lr: function (t) { return inner.lr(t) * a.factor; },
         mom: inner.mom || null,
+      };
+    },
+    shift: function (a) {
+      var inner = a.schedule;
+      return {
+        lr: function (t) { return inner.lr(t + a.steps); },
+        mom: inner.mom ? function (t) { return inner.mom(t + a.steps); } : null,
+      };
+    },
+    clip: function (a) {
+      var inner = a.schedule;
+      return {
+        lr: function (t) {
+          var out = Math.max(inner.lr(t), a.low);
+          return a.high === null ? out : Math.min(out, a.high);
+        },
+        mom: inner.mom || null,
+      };
+    },
+    product: function (a) {
+      return {
+        lr: function (t) {
+          var out = a.schedules[0].lr(t);
+          for (var i = 1; i < a.schedules.length; i++) out *= a.schedules[i].lr(t);
+          return out;
+        },
       };
     },
   };
@@ -1081,7 +1176,34 @@
       case "wsd":
         return [a.warmup_steps, a.total_steps - a.decay_steps];
       case "scale":
+      case "clip":
         return scheduleMarks(a.schedule, steps);
+      case "shift":
+        return scheduleMarks(a.schedule, steps + a.steps).map(function (m) { return m - a.steps; });
+      case "product":
+        a.schedules.forEach(function (part) { out = out.concat(scheduleMarks(part, steps)); });
+        return out;
+      case "cosine_cycles": {
+        var begin = 0;
+        var span = a.period;
+        var k = 0;
+        while (begin + span <= steps && (a.cycles === null || k + 1 < a.cycles)) {
+          begin += span;
+          out.push(begin);
+          span *= a.period_mult;
+          k += 1;
+        }
+        if (a.cycles !== null) out.push(scheduleEnd(a));
+        return out;
+      }
+      case "phases": {
+        var total = 0.0;
+        for (var f = 0; f < a.fractions.length - 1; f++) {
+          total += a.fractions[f];
+          out.push(total * a.total_steps);
+        }
+        return out;
+      }
       case "with_warmup":
         return [a.warmup_steps].concat(
           scheduleMarks(a.schedule, Math.max(steps - a.warmup_steps, 1)).map(function (m) { return a.warmup_steps + m; })
@@ -1097,6 +1219,17 @@
       default:
         return [];
     }
+  }
+
+  // Where cosine_cycles ends its last cycle.
+  function scheduleEnd(a) {
+    var end = 0;
+    var length = a.period;
+    for (var i = 0; i < a.cycles; i++) {
+      end += length;
+      length *= a.period_mult;
+    }
+    return end;
   }
 
   function computeModel(name, params) {
