@@ -3,8 +3,9 @@
 - Notebooks lose their ipywidgets state and widget views before rendering:
   widgets are live only in Jupyter, and the book's explorers draw their own
   controls (``book/static/lrlab-explorer.js``), so no widget JavaScript loads.
-- An explorer's figure output (marked by :mod:`lrlab.widgets`) is dropped
-  where the same cell carries the explorer's page data: the page draws that
+- An explorer's stored figure (the PNG of its starting values) stays in the
+  page for print and the PDF, but loads only on demand (``loading="lazy"``,
+  and ``lrlab-book.css`` hides it on screen): the page draws the explorer's
   figure itself, for every combination of controls.
 - A script tag that a page would include twice (sphinx-thebe's configuration,
   which declares ``const`` names and fails the second time) is kept once.
@@ -19,6 +20,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from docutils import nodes
 from sphinx.application import Sphinx
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
@@ -29,7 +31,7 @@ FONTAWESOME_STUB = (
 
 
 def strip_live_outputs(text: str) -> str:
-    """The notebook JSON without widget state, widget views and figures the page redraws.
+    """The notebook JSON without widget state and widget views.
 
     Examples
     --------
@@ -41,7 +43,7 @@ def strip_live_outputs(text: str) -> str:
     ...      "data": {"text/html": "<div class=\\"lrlab-explorer-spec\\">"}}]}]}
     >>> out = json.loads(strip_live_outputs(json.dumps(nb)))
     >>> "widgets" in out["metadata"], len(out["cells"][0]["outputs"])
-    (False, 1)
+    (False, 2)
     """
     nb = json.loads(text)
     nb.get("metadata", {}).pop("widgets", None)
@@ -49,25 +51,26 @@ def strip_live_outputs(text: str) -> str:
         outputs = cell.get("outputs")
         if not outputs:
             continue
-        has_spec = any(
-            "lrlab-explorer-spec" in "".join(out.get("data", {}).get("text/html", ""))
-            for out in outputs
-        )
-        kept = []
-        for out in outputs:
-            data = out.get("data", {})
-            if WIDGET_VIEW in data:
-                continue
-            if has_spec and out.get("metadata", {}).get("lrlab", {}).get("explorer") == "figure":
-                continue
-            kept.append(out)
-        cell["outputs"] = kept
+        cell["outputs"] = [out for out in outputs if WIDGET_VIEW not in out.get("data", {})]
     return json.dumps(nb, ensure_ascii=False)
 
 
 def _source_read(app: Sphinx, docname: str, source: list[str]) -> None:
     if Path(app.env.doc2path(docname)).suffix == ".ipynb":
         source[0] = strip_live_outputs(source[0])
+
+
+def _lazy_explorer_figures(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """Mark the stored figure of every explorer's cell output to load only on demand."""
+    for output in doctree.findall(nodes.container):
+        if "cell_output" not in output.get("classes", []):
+            continue
+        raw = "".join(n.astext() for n in output.findall(nodes.raw))
+        if "lrlab-explorer-spec" not in raw:
+            continue
+        for image in output.findall(nodes.image):
+            image["loading"] = "lazy"
+            image["classes"].append("lrlab-explorer-figure")
 
 
 def _unique_scripts(
@@ -103,6 +106,7 @@ def _stub_fontawesome(app: Sphinx, exception: Exception | None) -> None:
 
 def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("source-read", _source_read)
+    app.connect("doctree-resolved", _lazy_explorer_figures)
     app.connect("html-page-context", _unique_scripts)
     app.connect("build-finished", _stub_fontawesome)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
