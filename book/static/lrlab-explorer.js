@@ -685,6 +685,11 @@
       timings.push(performance.now() - start);
     }
     state.set = set;
+    // For timing a redraw from scratch: forget every computed model.
+    state.clearCaches = function () {
+      cache = {};
+      M.clearCaches();
+    };
 
     spec.controls.forEach(function (c, i) {
       var wrap = document.createElement("div");

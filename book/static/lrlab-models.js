@@ -1361,7 +1361,13 @@
     return { panels: panels, alt: renderTemplate(spec.alt, seriesEnv) };
   }
 
+  // Forget remembered NQM runs (for timing a redraw from scratch).
+  function clearCaches() {
+    runs.length = 0;
+  }
+
   return {
+    clearCaches: clearCaches,
     evalExpr: evalExpr,
     evalValue: evalValue,
     pyFormat: pyFormat,
