@@ -71,7 +71,7 @@ def _old(name: str) -> Any:
         "04": lambda: cc.plot_restarts_on_nqm(nqm, 1750, 0.5, 250, 2, 0.0),
         "05": lambda: cc.plot_cyclical(0.001, 0.01, 2000, 2000, "triangular", 0.99994, 12_000),
         "06": lambda: ow.plot_one_cycle(1.0, 1000, 0.3, 25.0, 1e4, "cos", False, True),
-        "07": lambda: ow.plot_wsd_nqm(0.5, 0.1, "1-sqrt", 0.1, 4000),
+        "07": lambda: ow.plot_wsd_nqm(0.5, 0.1, "1-sqrt", 0.1, 4000, nqm),
         "08": lambda: dg.plot_decay_families(2.0, 300, 10, 0.5, 2000),
         "09": lambda: dg.plot_schedule_pick("cosine to 10 %", 0.25, 40, 2000),
     }[name]()
