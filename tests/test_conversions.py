@@ -117,6 +117,7 @@ def _compare(py: dict[str, Any], js: dict[str, Any], where: str) -> float:
     return worst
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", NAMES)
 def test_the_page_computes_what_lrlab_computes(
     explorers: dict[str, widgets.Explorer], name: str
