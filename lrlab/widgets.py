@@ -231,7 +231,7 @@ class _Control:
         self.name = _name("name", name)
         self.label = _text("label", label if label is not None else name)
         self.runs = _expr.tex_runs(self.label)
-        self.positions: list[Any] = []
+        self.positions: Sequence[Any] = []
         self.index = 0
 
     def spec(self) -> dict[str, Any]:
@@ -1442,11 +1442,11 @@ class Explorer:
         self.tables = {t.name: t for t in tables}
         if len(self.tables) != len(tables):
             raise ValueError("two tables have the same name")
-        spec_sources = []
+        spec_sources: list[list[Any]] = []
         for src in sources:
             if isinstance(src, Table):
                 spec_sources.append(["table", src.name])
-            else:
+            elif isinstance(src, _Model):
                 params = [
                     [p, _tree(v, value_names, f"{src.name}.{p}")] for p, v in src.params.items()
                 ]
@@ -1865,7 +1865,7 @@ def _widget(control: _Control, k: int) -> w.Widget:
     }
     if control.kind == "toggle":
         return w.Checkbox(value=bool(k), description=control.label, indent=False)
-    if control.kind == "choice":
+    if isinstance(control, Choice):
         options = [(label, j) for j, label in enumerate(control.labels)]
         return w.Dropdown(options=options, value=k, **common)
     if isinstance(control, IntSlider):
