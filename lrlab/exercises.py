@@ -17,6 +17,7 @@ import numpy as np
 
 from lrlab import problems, schedules
 from lrlab._checks import check_int, check_number
+from lrlab.nqm import NoisyQuadratic
 
 #: Expected-answer functions by exercise id.
 EXERCISES: dict[str, Callable[..., Any]] = {}
@@ -161,6 +162,23 @@ def _max_stable_lr(a: float, b: float = 0.0) -> float:
 @register("steps-to-tolerance")
 def _steps_to_tolerance(lr: float, tol: float, x0: float = 0.0, b: float = 3.0) -> int:
     return problems.steps_to_tolerance(lr, tol, x0=x0, b=b)
+
+
+@register("same-contraction-lr")
+def _same_contraction_lr(lr: float, curvature: float = 2.0) -> float:
+    # |1 - lr h| is the same for lr and 2/h - lr: mirror images about 1/h.
+    h = check_number("curvature", curvature, 0.0, math.inf, closed=False)
+    lr = check_number("lr", lr, 0.0, problems.max_stable_lr(h), closed=False)
+    return problems.max_stable_lr(h) - lr
+
+
+@register("nqm-floor")
+def _nqm_floor(lr: float, h: float, c: float, batch_size: int = 1) -> float:
+    # The floor of one coordinate: lr c / (2B (2 - lr h)), from the model itself.
+    one = NoisyQuadratic(
+        h=np.array([h], dtype=np.float64), c=np.array([c], dtype=np.float64), batch_size=batch_size
+    )
+    return float(one.floor(lr))
 
 
 # ------------------------------------------------------ 02: warmup and Adam

@@ -14,6 +14,10 @@ from lrlab import exercises
 WORKED = [
     ("max-stable-lr", {"a": 5, "b": -2}, 0.2),
     ("steps-to-tolerance", {"lr": 0.01, "tol": 1e-3}, 397),  # 3 * 0.98**t <= 1e-3
+    ("same-contraction-lr", {"lr": 0.3, "curvature": 2.0}, 0.7),  # |1 - 2 lr| = 0.4
+    ("same-contraction-lr", {"lr": 0.05, "curvature": 10.0}, 0.15),
+    ("nqm-floor", {"lr": 0.1, "h": 1.0, "c": 1.0, "batch_size": 4}, 0.1 / (2 * 4 * 1.9)),
+    ("nqm-floor", {"lr": 0.5, "h": 2.0, "c": 3.0}, 0.5 * 3.0 / (2 * 1 * (2 - 0.5 * 2.0))),
     ("radam-first-step", {"beta2": 0.999}, 5),
     ("radam-first-step", {"beta2": 0.999, "threshold": 5.0}, 6),
     ("adam-uncorrected-first-step", {"beta1": 0.9, "beta2": 0.999}, 0.1 / math.sqrt(0.001)),
@@ -83,6 +87,10 @@ def test_every_key_is_registered_without_the_chapter_modules():
 @pytest.mark.parametrize(
     ("exercise", "params", "message"),
     [
+        ("same-contraction-lr", {"lr": 1.0, "curvature": 2.0}, r"lr must be a number in \(0, 1\)"),
+        ("same-contraction-lr", {"lr": 0.1, "curvature": 0.0}, r"curvature must be a number in"),
+        ("nqm-floor", {"lr": 0.1, "h": -1.0, "c": 1.0}, r"h must be > 0"),
+        ("nqm-floor", {"lr": -0.1, "h": 1.0, "c": 1.0}, r"lr must be finite and >= 0"),
         ("radam-first-step", {"beta2": 0.5}, r"beta2 must be in \(0.6, 1\)"),
         ("halving-gamma", {"steps": 0}, "steps must be an integer >= 1, got 0"),
         ("poly-half-point", {"power": 0.0}, r"power must be a number in \(0, inf\), got 0.0"),
