@@ -231,6 +231,13 @@ def _step_decay_lr_sum(start: float, gamma: float, step_size: int, epochs: int) 
     return math.fsum(lrs)
 
 
+@register("multistep-lr-sum")
+def _multistep_lr_sum(start: float, milestones: Sequence[int], gamma: float, epochs: int) -> float:
+    epochs = check_int("epochs", epochs, 0)
+    lrs = schedules.multistep(start, milestones, gamma)(np.arange(epochs))
+    return math.fsum(lrs)
+
+
 @register("multistep-lr")
 def _multistep_lr(start: float, milestones: Sequence[int], gamma: float, t: int) -> float:
     return float(schedules.multistep(start, milestones, gamma)(check_int("t", t, 0)))

@@ -25,6 +25,13 @@ WORKED = [
     ("step-decay-lr-sum", {"start": 0.2, "gamma": 0.1, "step_size": 30, "epochs": 90}, 6.66),
     ("step-decay-lr-sum", {"start": 0.1, "gamma": 0.5, "step_size": 10, "epochs": 50}, 1.9375),
     ("multistep-lr", {"start": 0.1, "milestones": [30, 30, 60], "gamma": 0.1, "t": 45}, 1e-3),
+    # 30/60/80 of 90 epochs from 0.2: 0.2 * (30 + 30 * 0.1 + 20 * 0.01 + 10 * 0.001).
+    (
+        "multistep-lr-sum",
+        {"start": 0.2, "milestones": [30, 60, 80], "gamma": 0.1, "epochs": 90},
+        6.642,
+    ),
+    ("multistep-lr-sum", {"start": 1.0, "milestones": [2, 2], "gamma": 0.5, "epochs": 4}, 2.5),
     ("plateau-first-reduction", {"metrics": [1.0, 0.9, 0.9, 0.9, 0.9], "patience": 2}, 4),
     ("plateau-first-reduction", {"metrics": [3.0, 2.0, 1.0], "patience": 2}, -1),
     ("cosine-lr-at-step", {"peak": 0.1, "total_steps": 100, "step": 50}, 0.05),
@@ -92,6 +99,11 @@ def test_every_key_is_registered_without_the_chapter_modules():
         ("nqm-floor", {"lr": 0.1, "h": -1.0, "c": 1.0}, r"h must be > 0"),
         ("nqm-floor", {"lr": -0.1, "h": 1.0, "c": 1.0}, r"lr must be finite and >= 0"),
         ("radam-first-step", {"beta2": 0.5}, r"beta2 must be in \(0.6, 1\)"),
+        (
+            "multistep-lr-sum",
+            {"start": 0.1, "milestones": [3], "gamma": 0.1, "epochs": -1},
+            "epochs",
+        ),
         ("halving-gamma", {"steps": 0}, "steps must be an integer >= 1, got 0"),
         ("poly-half-point", {"power": 0.0}, r"power must be a number in \(0, inf\), got 0.0"),
         ("invsqrt-fraction-step", {"warmup_steps": 10, "fraction": 0.0}, r"fraction must be in"),
