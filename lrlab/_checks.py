@@ -31,6 +31,7 @@ __all__ = [
     "check_lr",
     "check_number",
     "check_positive",
+    "check_sequence",
     "check_vector",
     "shown",
 ]
@@ -283,6 +284,34 @@ def check_instance(name: str, value: Any, kind: type, allowed: str) -> Any:
     return value
 
 
+def check_sequence(
+    name: str, value: Any, allowed: str, *, min_len: int = 0, max_len: int | None = None
+) -> tuple[Any, ...]:
+    """The items of a list, tuple, range or 1-D NumPy array, as a tuple.
+
+    ``allowed`` describes the sequence in the message; its length must be in
+    ``[min_len, max_len]``. The items themselves are the caller's to check.
+
+    Examples
+    --------
+    >>> check_sequence("pairs[0]", [0.1, 1.0], "a (start, end) pair", min_len=2, max_len=2)
+    (0.1, 1.0)
+    >>> check_sequence("schedules", "cosine", "a sequence of Schedule objects")
+    Traceback (most recent call last):
+    ...
+    ValueError: schedules must be a sequence of Schedule objects, got 'cosine'
+    """
+    if isinstance(value, np.ndarray):
+        ok = value.ndim == 1
+        items: tuple[Any, ...] = tuple(value.tolist()) if ok else ()
+    else:
+        ok = isinstance(value, Sequence) and not isinstance(value, str | bytes)
+        items = tuple(value) if ok else ()
+    if not ok or len(items) < min_len or (max_len is not None and len(items) > max_len):
+        raise ValueError(f"{name} must be {allowed}, got {shown(value)}")
+    return items
+
+
 def check_int_sequence(
     name: str, value: Any, low: int, high: int | None = None, *, min_len: int = 0
 ) -> tuple[int, ...]:
@@ -303,12 +332,5 @@ def check_int_sequence(
     """
     allowed = f">= {low}" if high is None else f"in [{low}, {_int_text(high)}]"
     what = f"a sequence of integers {allowed}" + (f" (at least {min_len})" if min_len else "")
-    if isinstance(value, np.ndarray):
-        ok = value.ndim == 1
-        items: Sequence[Any] = value.tolist() if ok else []
-    else:
-        ok = isinstance(value, Sequence) and not isinstance(value, str | bytes)
-        items = value if ok else []
-    if not ok or len(items) < min_len:
-        raise ValueError(f"{name} must be {what}, got {shown(value)}")
+    items = check_sequence(name, value, what, min_len=min_len)
     return tuple(check_int(f"{name}[{i}]", item, low, high) for i, item in enumerate(items))
