@@ -253,8 +253,20 @@ def check_bool(name: str, value: Any) -> bool:
     return bool(value)
 
 
-def check_choice(name: str, value: Any, options: Sequence[str]) -> str:
-    """``value`` if it is one of the strings ``options``.
+def _same(value: Any, option: Any) -> bool:
+    """Whether ``value`` is ``option``: strings, booleans and numbers never stand for each other."""
+    if isinstance(option, str) or _is_bool(option):
+        return type(value) is type(option) and value == option
+    if isinstance(option, numbers.Real):
+        return not _is_bool(value) and isinstance(value, numbers.Real) and value == option
+    return bool(value == option)
+
+
+def check_choice(name: str, value: Any, options: Sequence[Any]) -> Any:
+    """``value`` if it is one of ``options``: strings, or numbers and booleans (an explorer's menu).
+
+    A string matches only a string, a boolean only a boolean, and a number any
+    equal number (NumPy's too), never a boolean or a string.
 
     Examples
     --------
@@ -262,11 +274,14 @@ def check_choice(name: str, value: Any, options: Sequence[str]) -> str:
     Traceback (most recent call last):
     ...
     ValueError: anneal must be one of 'cos', 'linear', got 'cosine'
+    >>> check_choice("beta2", np.float64(0.95), (0.9, 0.95))
+    0.95
     """
-    if not isinstance(value, str) or value not in options:
-        valid = ", ".join(repr(option) for option in options)
-        raise ValueError(f"{name} must be one of {valid}, got {shown(value)}")
-    return value
+    for option in options:
+        if _same(value, option):
+            return option
+    valid = ", ".join(repr(option) for option in options)
+    raise ValueError(f"{name} must be one of {valid}, got {shown(value)}")
 
 
 def check_instance(name: str, value: Any, kind: type, allowed: str) -> Any:

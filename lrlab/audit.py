@@ -212,6 +212,7 @@ def _run(
     accumulation: int,
     step_where: str,
     calls_per_update: Callable[[int], int],
+    per_micro_batch: bool,
     resume_at: int | None,
     resume: str,
 ) -> tuple[np.ndarray, np.ndarray, list[str], list[float]]:
@@ -241,16 +242,21 @@ def _run(
             for m in range(accumulation):
                 params[0].sum().backward()
                 last = m == accumulation - 1
-                if step_where == "before_optimizer" and last:
+                if not last:
+                    # A scheduler stepped on every micro-batch has already moved
+                    # before the update of its first batch.
+                    if per_micro_batch:
+                        sched_step()
+                    continue
+                if step_where == "before_optimizer":
                     for _ in range(calls_per_update(u)):
                         sched_step()
-                if last:
-                    calls[u] = count[0]
-                    optimizer.step()
-                    optimizer.zero_grad()
-                    if step_where == "after_optimizer":
-                        for _ in range(calls_per_update(u)):
-                            sched_step()
+                calls[u] = count[0]
+                optimizer.step()
+                optimizer.zero_grad()
+                if step_where == "after_optimizer":
+                    for _ in range(calls_per_update(u)):
+                        sched_step()
     notes = [str(w.message) for w in caught if "lr_scheduler" in str(w.message)]
     return np.array(used), calls, notes, bases
 
@@ -349,14 +355,17 @@ def audit(
     if resume_at is not None:
         resume_at = check_int("resume_at", resume_at, 1, updates - 1)
 
-    per = {"update": 1, "micro_batch": accumulation, "process": world_size}
+    # Calls at the update itself; with step_every="micro_batch" the other
+    # accumulation - 1 calls come after the earlier micro-batches of the update.
+    per = {"update": 1, "micro_batch": 1, "process": world_size}
 
     def calls_per_update(u: int) -> int:
         if step_every == "epoch":
             return 1 if (u + 1) % steps_per_epoch == 0 else 0
         return per[step_every]
 
-    args = (build, updates, accumulation, step_where, calls_per_update)
+    per_micro = step_every == "micro_batch"
+    args = (build, updates, accumulation, step_where, calls_per_update, per_micro)
     group_lrs, calls, notes, bases = _run(*args, resume_at, resume)
     wanted = _intended_rates(intended, bases, groups)
     reference = None

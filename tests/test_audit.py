@@ -74,6 +74,25 @@ def test_stepping_every_micro_batch_over_steps() -> None:
     assert report.names == {"over_stepping", "rise_after_end"}
 
 
+def test_stepping_every_micro_batch_records_what_a_real_loop_applies() -> None:
+    """The audit's rates equal those of the loop it describes, written out in full."""
+    accumulation, updates = 4, 20
+    param = torch.zeros(1, requires_grad=True)
+    opt, scheduler = hf_cosine()([param])
+    used = []
+    opt.register_step_pre_hook(lambda o, a, k: used.append(o.param_groups[0]["lr"]))
+    for i in range(accumulation * updates):
+        param.sum().backward()
+        if (i + 1) % accumulation == 0:
+            opt.step()
+            opt.zero_grad()
+        scheduler.step()
+    report = audit(hf_cosine(), updates, accumulation=accumulation, step_every="micro_batch")
+    assert report.lrs.tolist() == used
+    # The first update already runs accumulation - 1 scheduler steps into the warmup.
+    assert used[0] == pytest.approx(PEAK * (accumulation - 1) / W)
+
+
 def test_sizing_the_schedule_in_micro_batches_under_steps() -> None:
     """huggingface/diffusers#2632: num_training_steps counted micro-batches, not updates."""
     report = audit(hf_cosine(4 * N, 4 * W), N, intended=INTENDED, accumulation=4)

@@ -129,3 +129,27 @@ def test_check_sequence() -> None:
     refused(lambda: check_sequence("s", 3, "a list"), "s")
     refused(lambda: check_sequence("s", np.zeros((2, 2)), "a list"), "s")
     refused(lambda: check_sequence("s", [], "a non-empty list", min_len=1), "s")
+
+
+@pytest.mark.parametrize(
+    ("value", "options", "expected"),
+    [
+        ("cos", ("cos", "linear"), "cos"),
+        (0.95, (0.9, 0.95), 0.95),
+        (np.float64(0.95), (0.9, 0.95), 0.95),
+        (2, (1.0, 2.0), 2.0),
+        (True, (False, True), True),
+    ],
+)
+def test_choice_accepts_numbers_and_booleans_of_an_explorers_menu(value, options, expected):
+    assert check_choice("x", value, options) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "options"),
+    [("1", (1, 2)), (1, ("1", "2")), (True, (1, 0)), (1, (True, False)), (None, ("cos",))],
+)
+def test_choice_never_takes_a_lookalike(value, options):
+    allowed = ", ".join(repr(o) for o in options)
+    with pytest.raises(ValueError, match=re.escape(f"x must be one of {allowed}, got {value!r}")):
+        check_choice("x", value, options)
