@@ -52,6 +52,13 @@ def test_default_figure_follows_the_formula(valley):
     np.testing.assert_array_equal(_path_line(valley.figure), expected)
 
 
+def test_the_valley_starts_where_the_chapter_says():
+    ex = widgets.gd_valley_explorer(lr=0.18, steps=30, start=(-1.0, 1.0))
+    expected = problems.Quadratic2D(10.0, 1.0).gd_path(0.18, 30, start=(-1.0, 1.0))
+    np.testing.assert_array_equal(_path_line(ex.figure), expected)
+    assert "(-1, 1)" in ex.evaluate()["alt"]
+
+
 @pytest.mark.parametrize(("lr", "steps"), [(0.05, 7), (0.19, 40), (0.1, 1), (0.25, 100)])
 def test_setting_controls_redraws_with_lrlabs_values(valley, lr, steps):
     valley.set(lr=lr, steps=steps)
@@ -151,6 +158,10 @@ def test_a_refused_combination_is_an_error_when_the_explorer_is_built():
         (
             lambda: widgets.gd_valley_explorer(steps=0),
             "steps must be an integer in [1, 100], got 0",
+        ),
+        (
+            lambda: widgets.gd_valley_explorer(start=(0.0, 0.0)),
+            "start must be a point other than the minimum (0, 0), got (0.0, 0.0)",
         ),
         (lambda: Slider("x", 0.15, 0.1, 0.5, 0.1), "x must be a position 0.1 + k · 0.1, got 0.15"),
         (lambda: Slider("x", 0.2, 0.1, 0.55, 0.1), "hi must be lo plus a whole number of steps"),
