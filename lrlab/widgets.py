@@ -1946,7 +1946,7 @@ def gd_valley_explorer(
                         label="minimum",
                     ),
                 ],
-                title="η = {lr:.3g}   (stable below 2/h_x = {limit:.3g})",
+                title="η = {lr:.3g}   (stable below 2/$h_x$ = {limit:.3g})",
                 xlabel="x (steep direction)",
                 ylabel="y (flat direction)",
                 xlim=(-span, span),
