@@ -24,8 +24,9 @@ import lrlab
 from lrlab._checks import check_int, check_number
 from lrlab.nqm import NoisyQuadratic
 from lrlab.schedules import Schedule
+from lrlab.static_explorer import FrameExplorer as Explorer
+from lrlab.static_explorer import slider
 from lrlab.viz import PALETTE, new_figure
-from lrlab.widgets import Explorer, slider
 
 # ---------------------------------------------------------------- chapter 08
 
