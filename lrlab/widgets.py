@@ -1170,11 +1170,25 @@ def _environment(spec: Mapping[str, Any], positions: Sequence[int]) -> dict[str,
     return env
 
 
+def _same_literal(a: Sequence[Any], b: Sequence[Any]) -> bool:
+    """Whether two literal trees are equal as the page compares them: numbers by value.
+
+    A spec read back from the page has been through JavaScript, which writes the
+    float 1.0 as 1: the Python type of a number does not say which position it is.
+    """
+    if a[0] in ("i", "f") and b[0] in ("i", "f"):
+        return bool(a[1] == b[1])
+    return list(a) == list(b)
+
+
 def _json_cell(table: Mapping[str, Any], env: Mapping[str, Any]) -> dict[str, np.ndarray]:
     index = 0
     for name, values in zip(table["over"], table["values"], strict=True):
-        keys = [json.dumps(v) for v in values]
-        index = index * len(values) + keys.index(json.dumps(_literal_tree(env[name], name)))
+        key = _literal_tree(env[name], name)
+        found = [j for j, v in enumerate(values) if _same_literal(v, key)]
+        if not found:
+            raise ValueError(f"table {table['name']} has no entry for {name} = {env[name]!r}")
+        index = index * len(values) + found[0]
     out = {}
     for name in table["outputs"]:
         raw = table["shared"][name] if name in table["shared"] else table["cells"][index][name]

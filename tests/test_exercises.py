@@ -64,6 +64,13 @@ WORKED = [
     ("invsqrt-fraction-step", {"warmup_steps": 4000, "fraction": 1.0}, 4000.0),
     ("linear-scaling-lr", {"base_lr": 0.1, "base_batch": 256, "batch": 8192}, 3.2),
     ("sqrt-scaling-lr", {"base_lr": 3e-4, "base_batch": 512, "batch": 2048}, 6e-4),
+    # weights 1/16, 4/16, 9/16, 1, 1, 1 over the first six updates (warmup of 4)
+    ("sf-average-weight", {"peak": 0.5, "warmup_steps": 4, "step": 5}, 1 / (30 / 16 + 2)),
+    ("sf-average-weight", {"peak": 0.5, "warmup_steps": 1, "step": 9}, 0.1),
+    ("adamw-ema-timescale", {"lr": 1e-3, "weight_decay": 0.1}, 10_000.0),
+    ("forward-area", {"peak": 0.1, "warmup_steps": 10, "steps": 30}, 0.1 * 4.5 + 0.1 * 20),
+    ("nqm-1d-optimal-lr", {"h": 1.0, "noise": 1.0, "u0": 4.0, "t": 0}, 0.8),
+    ("nqm-1d-optimal-lr", {"h": 0.5, "noise": 2.0, "u0": 1.0, "t": 3}, 1 / 6),
 ]
 
 

@@ -262,6 +262,20 @@ def test_tables_are_computed_for_the_drawn_cell_live_and_for_every_cell_for_the_
     np.testing.assert_array_equal(ex.figure.axes[0].lines[0].get_ydata(), 0.3 * (np.arange(5) + 20))
 
 
+def test_a_table_over_whole_number_floats_is_read_from_the_page_json():
+    # The page's JSON reaches Python through JavaScript, where 1.0 is 1: a table's
+    # cell is found by value, as the page finds it, not by how the number is written.
+    table = Table(
+        "runs", ["beta"], lambda beta: {"t": [0.0, 1.0], "loss": [beta, 2 * beta]}, ["t", "loss"]
+    )
+    ex = Explorer([ValueSlider("beta", 0.5, [0.0, 0.5, 1.0])], [Panel([Line(table, y="loss")])])
+    page = json.loads(json.dumps(ex.page_data()).replace("1.0]", "1]").replace("0.0]", "0]"))
+    assert page["controls"][0]["values"][0] == ["f", 0]
+    for k, beta in enumerate([0.0, 0.5, 1.0]):
+        shown = widgets.evaluate_spec(page, [k])
+        assert shown["panels"][0]["series"][0]["y"].tolist() == [beta, 2 * beta]
+
+
 def test_a_table_that_gives_infinities_is_refused():
     table = Table("bad", ["a"], lambda a: {"x": [0.0, np.inf]}, ["x"])
     with raises("table bad: x must be a 1-D array of finite numbers or NaN"):
