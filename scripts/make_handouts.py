@@ -37,6 +37,7 @@ import codecs
 import copy
 import re
 import shutil
+import symtable
 import sys
 import time
 import zipfile
@@ -317,20 +318,40 @@ def split_chapter(path: Path) -> Chapter:
 
 
 def _names(source: str) -> tuple[set[str], set[str]]:
-    """The names a cell binds and the names it reads."""
+    r"""The names a cell binds and the global names it reads.
+
+    A function's parameters and locals are not read from elsewhere: only free
+    names inside functions, classes and comprehensions count.
+
+    Examples
+    --------
+    >>> bound, read = _names("def f(three):\n    return three + k\nx = [y for y in z]")
+    >>> sorted(bound), sorted(read)
+    (['f', 'x'], ['k', 'z'])
+    """
     bound: set[str] = set()
     read: set[str] = set()
     try:
-        tree = ast.parse(source)
+        table = symtable.symtable(source, "<cell>", "exec")
     except SyntaxError:  # IPython magics: not Python, and not used by the chapters
         return bound, read
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name):
-            (read if isinstance(node.ctx, ast.Load) else bound).add(node.id)
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            bound.add(node.name)
-        elif isinstance(node, ast.alias):
-            bound.add((node.asname or node.name).split(".")[0])
+
+    def visit(scope: symtable.SymbolTable) -> None:
+        for symbol in scope.get_symbols():
+            name = symbol.get_name()
+            if scope.get_type() == "module":
+                if symbol.is_assigned() or symbol.is_imported() or symbol.is_namespace():
+                    bound.add(name)
+                if symbol.is_referenced():
+                    read.add(name)
+            elif symbol.is_global() and symbol.is_referenced():
+                read.add(name)
+            elif symbol.is_declared_global() and symbol.is_assigned():
+                bound.add(name)
+        for child in scope.get_children():
+            visit(child)
+
+    visit(table)
     return bound, read
 
 

@@ -7,7 +7,6 @@ the script misreads shows up as solution text left in a student notebook.
 
 from __future__ import annotations
 
-import ast
 import builtins
 import json
 import logging
@@ -213,22 +212,25 @@ def test_student_notebook_has_no_solution_text(handouts: Path, path: Path) -> No
 
 
 def _names(sources: list[str]) -> tuple[set[str], set[str]]:
-    """Names the cells bind and names they read."""
+    """Names the cells bind and global names they read."""
     bound: set[str] = set()
     read: set[str] = set()
     for source in sources:
-        try:
-            tree = ast.parse(source)
-        except SyntaxError:  # IPython magics
-            continue
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Name):
-                (read if isinstance(node.ctx, ast.Load) else bound).add(node.id)
-            elif isinstance(node, (ast.FunctionDef, ast.ClassDef)):
-                bound.add(node.name)
-            elif isinstance(node, ast.alias):
-                bound.add((node.asname or node.name).split(".")[0])
+        b, r = make_handouts._names(source)
+        bound |= b
+        read |= r
     return bound, read
+
+
+def test_a_parameter_is_not_a_name_read_from_another_cell() -> None:
+    source = "def f(three, *rest, k=1):\n    g = [three for _ in rest]\n    return g, k, h\n"
+    bound, read = make_handouts._names(source)
+    assert bound == {"f"}
+    assert read == {"h"}
+    kept = [{"cell_type": "code", "source": source}]
+    solution = "three = 3\n"
+    cells = [nbformat.from_dict(c) for c in kept]
+    assert make_handouts._without_dependents(cells, [solution]) == cells
 
 
 @pytest.mark.parametrize("path", editions.notebooks(), ids=lambda p: p.stem)
