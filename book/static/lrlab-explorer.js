@@ -22,7 +22,9 @@
   var count = 0;
 
   var STYLE =
-    ".lrlab-live > img, .lrlab-live > .widget-subarea, .lrlab-live > .jupyter-widgets { display: none !important; }" +
+    // A 2x PNG with its 1x size set is wrapped in a link to the full image by Sphinx.
+    ".lrlab-live > img, .lrlab-live > a.image-reference, .lrlab-live > .widget-subarea," +
+    " .lrlab-live > .jupyter-widgets { display: none !important; }" +
     ".lrlab-view { margin: 0.5em 0 1em; }" +
     ".lrlab-view svg { display: block; width: 100%; height: auto; background: #fff; border-radius: 2px; }" +
     ".lrlab-controls { display: grid; grid-template-columns: max-content minmax(8em, 26em) 5em;" +
