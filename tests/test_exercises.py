@@ -47,6 +47,8 @@ WORKED = [
         {"lengths": [10_000, 20_000, 40_000, 80_000], "decay_frac": 0.1},
         72_000 + 15_000,
     ),
+    ("wsd-exp-floor", {"half_life": 5000, "decay_steps": 12_000}, 0.5**2.4),
+    ("wsd-exp-floor", {"half_life": 100, "decay_steps": 100}, 0.5),
     ("halving-gamma", {"steps": 500}, 0.5 ** (1 / 500)),
     ("poly-half-point", {"power": 2.0}, 1 - 2 ** (-1 / 2)),
     ("invsqrt-fraction-step", {"warmup_steps": 4000, "fraction": 0.25}, 64_000.0),
@@ -84,6 +86,8 @@ def test_every_key_is_registered_without_the_chapter_modules():
     ("exercise", "params", "message"),
     [
         ("radam-first-step", {"beta2": 0.5}, r"beta2 must be in \(0.6, 1\)"),
+        ("wsd-exp-floor", {"half_life": 0, "decay_steps": 10}, "half_life must be an integer"),
+        ("wsd-exp-floor", {"half_life": 10, "decay_steps": 0}, "decay_steps must be an integer"),
         ("halving-gamma", {"steps": 0}, "steps must be an integer >= 1, got 0"),
         ("poly-half-point", {"power": 0.0}, r"power must be a number in \(0, inf\), got 0.0"),
         ("invsqrt-fraction-step", {"warmup_steps": 10, "fraction": 0.0}, r"fraction must be in"),
