@@ -35,7 +35,7 @@ $(STAMP): requirements.txt pyproject.toml | python-check
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
-# MathJax and the widget JavaScript are served from the build, so pages render offline.
+# MathJax is served from the build, so pages render offline.
 $(JS_STAMP): scripts/vendor_js.sh | $(STAMP)
 	NPM="$(CURDIR)/$(BIN)/npm" bash scripts/vendor_js.sh $(JS)
 	touch $(JS_STAMP)
@@ -74,7 +74,7 @@ lab: $(STAMP)
 
 notebooks: $(STAMP)
 	$(BIN)/python scripts/colab_cell.py book/*.ipynb
-	$(BIN)/python scripts/execute_notebooks.py book/*.ipynb
+	$(BIN)/python scripts/execute_notebooks.py book/*.ipynb tests/explorer_book/explorers.ipynb
 	$(BIN)/python scripts/exercise_index.py
 
 lint: $(STAMP)

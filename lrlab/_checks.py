@@ -31,6 +31,7 @@ __all__ = [
     "check_lr",
     "check_number",
     "check_positive",
+    "check_sequence",
     "check_vector",
     "shown",
 ]
@@ -252,8 +253,20 @@ def check_bool(name: str, value: Any) -> bool:
     return bool(value)
 
 
-def check_choice(name: str, value: Any, options: Sequence[str]) -> str:
-    """``value`` if it is one of the strings ``options``.
+def _same(value: Any, option: Any) -> bool:
+    """Whether ``value`` is ``option``: strings, booleans and numbers never stand for each other."""
+    if isinstance(option, str) or _is_bool(option):
+        return type(value) is type(option) and value == option
+    if isinstance(option, numbers.Real):
+        return not _is_bool(value) and isinstance(value, numbers.Real) and value == option
+    return bool(value == option)
+
+
+def check_choice(name: str, value: Any, options: Sequence[Any]) -> Any:
+    """``value`` if it is one of ``options``: strings, or numbers and booleans (an explorer's menu).
+
+    A string matches only a string, a boolean only a boolean, and a number any
+    equal number (NumPy's too), never a boolean or a string.
 
     Examples
     --------
@@ -261,11 +274,14 @@ def check_choice(name: str, value: Any, options: Sequence[str]) -> str:
     Traceback (most recent call last):
     ...
     ValueError: anneal must be one of 'cos', 'linear', got 'cosine'
+    >>> check_choice("beta2", np.float64(0.95), (0.9, 0.95))
+    0.95
     """
-    if not isinstance(value, str) or value not in options:
-        valid = ", ".join(repr(option) for option in options)
-        raise ValueError(f"{name} must be one of {valid}, got {shown(value)}")
-    return value
+    for option in options:
+        if _same(value, option):
+            return option
+    valid = ", ".join(repr(option) for option in options)
+    raise ValueError(f"{name} must be one of {valid}, got {shown(value)}")
 
 
 def check_instance(name: str, value: Any, kind: type, allowed: str) -> Any:
@@ -281,6 +297,34 @@ def check_instance(name: str, value: Any, kind: type, allowed: str) -> Any:
     if not isinstance(value, kind):
         raise ValueError(f"{name} must be {allowed}, got {shown(value)}")
     return value
+
+
+def check_sequence(
+    name: str, value: Any, allowed: str, *, min_len: int = 0, max_len: int | None = None
+) -> tuple[Any, ...]:
+    """The items of a list, tuple, range or 1-D NumPy array, as a tuple.
+
+    ``allowed`` describes the sequence in the message; its length must be in
+    ``[min_len, max_len]``. The items themselves are the caller's to check.
+
+    Examples
+    --------
+    >>> check_sequence("pairs[0]", [0.1, 1.0], "a (start, end) pair", min_len=2, max_len=2)
+    (0.1, 1.0)
+    >>> check_sequence("schedules", "cosine", "a sequence of Schedule objects")
+    Traceback (most recent call last):
+    ...
+    ValueError: schedules must be a sequence of Schedule objects, got 'cosine'
+    """
+    if isinstance(value, np.ndarray):
+        ok = value.ndim == 1
+        items: tuple[Any, ...] = tuple(value.tolist()) if ok else ()
+    else:
+        ok = isinstance(value, Sequence) and not isinstance(value, str | bytes)
+        items = tuple(value) if ok else ()
+    if not ok or len(items) < min_len or (max_len is not None and len(items) > max_len):
+        raise ValueError(f"{name} must be {allowed}, got {shown(value)}")
+    return items
 
 
 def check_int_sequence(
@@ -303,12 +347,5 @@ def check_int_sequence(
     """
     allowed = f">= {low}" if high is None else f"in [{low}, {_int_text(high)}]"
     what = f"a sequence of integers {allowed}" + (f" (at least {min_len})" if min_len else "")
-    if isinstance(value, np.ndarray):
-        ok = value.ndim == 1
-        items: Sequence[Any] = value.tolist() if ok else []
-    else:
-        ok = isinstance(value, Sequence) and not isinstance(value, str | bytes)
-        items = value if ok else []
-    if not ok or len(items) < min_len:
-        raise ValueError(f"{name} must be {what}, got {shown(value)}")
+    items = check_sequence(name, value, what, min_len=min_len)
     return tuple(check_int(f"{name}[{i}]", item, low, high) for i, item in enumerate(items))

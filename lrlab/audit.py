@@ -5,7 +5,10 @@ runs the training loop they describe (gradient accumulation, where
 ``scheduler.step()`` is called, a save and resume, several processes'
 bookkeeping), records the learning rate every ``optimizer.step()`` used, and
 names what looks wrong. Any torch ``LRScheduler`` works, Hugging Face's
-``get_scheduler`` included, since only the optimizer is observed.
+``get_scheduler`` included, since only the optimizer is observed. Every
+parameter group is read; what each should follow is said as for
+:func:`lrlab.to_torch` (one schedule per group, or one schedule with
+``groups="same"`` or ``"factor"``).
 """
 
 from __future__ import annotations
@@ -20,9 +23,10 @@ import numpy as np
 import torch
 from matplotlib.figure import Figure
 
-from lrlab._checks import check_int
-from lrlab.schedules import Schedule
+from lrlab._checks import check_choice, check_int
+from lrlab.schedules import Schedule, scale
 from lrlab.tables import format_table
+from lrlab.torch_adapter import GROUP_MODES, group_schedules, initial_lrs
 from lrlab.viz import plot_curves
 
 __all__ = ["FINDINGS", "AuditReport", "Finding", "audit"]
@@ -48,7 +52,7 @@ Build = Callable[[list[torch.Tensor]], tuple[torch.optim.Optimizer, Any]]
 
 @dataclass(frozen=True)
 class Finding:
-    """One named problem: what, from which update on, and in words.
+    """One named problem: what, from which update on, in which group, and in words.
 
     Attributes
     ----------
@@ -58,11 +62,14 @@ class Finding:
         First optimizer update where it shows.
     message : str
         What was seen, with numbers.
+    group : int
+        The parameter group it was seen in (the first, if several show it).
     """
 
     name: str
     step: int
     message: str
+    group: int = 0
 
 
 @dataclass(frozen=True)
@@ -78,9 +85,14 @@ class AuditReport:
     scheduler_calls : numpy.ndarray
         ``scheduler.step()`` calls made before each update (cumulative).
     intended : Schedule or None
-        The schedule the loop should follow.
+        The rates group 0 should use.
     findings : tuple of Finding
     resume_at : int or None
+    warnings : tuple of str
+        torch's scheduler warnings raised during the run.
+    group_intended : tuple of Schedule
+        The rates each group should use (empty without ``intended``); with
+        ``groups="factor"`` group ``g``'s is ``scale(intended, initial_lr_g)``.
     """
 
     lrs: np.ndarray
@@ -90,6 +102,7 @@ class AuditReport:
     findings: tuple[Finding, ...]
     resume_at: int | None = None
     warnings: tuple[str, ...] = field(default=())
+    group_intended: tuple[Schedule, ...] = field(default=())
 
     @property
     def names(self) -> set[str]:
@@ -101,59 +114,92 @@ class AuditReport:
         """True when there is no finding."""
         return not self.findings
 
-    def key_steps(self) -> list[int]:
-        """Updates worth a row: the first two, every change of trend, the resume, the end."""
-        n = len(self.lrs)
+    def _group(self, group: int) -> tuple[np.ndarray, Schedule | None]:
+        """Rates used by ``group`` and the schedule it should follow."""
+        g = check_int("group", group, 0, self.group_lrs.shape[1] - 1)
+        return self.group_lrs[:, g], self.group_intended[g] if self.group_intended else None
+
+    def key_steps(self, group: int = 0) -> list[int]:
+        """Updates worth a row: the first two, every change of trend, the resume, the end.
+
+        Parameters
+        ----------
+        group : int, default 0
+            The parameter group whose rates are read.
+
+        Returns
+        -------
+        list of int
+        """
+        lrs, intended = self._group(group)
+        n = len(lrs)
         marks = {0, min(1, n - 1), n - 1}
-        d = np.sign(np.diff(self.lrs))
+        d = np.sign(np.diff(lrs))
         for t in np.flatnonzero(d[1:] != d[:-1]) + 1:
             marks.add(int(t))
-        if self.intended is not None and self.intended.total_steps is not None:
-            marks.add(min(self.intended.total_steps, n - 1))
+        if intended is not None and intended.total_steps is not None:
+            marks.add(min(intended.total_steps, n - 1))
         if self.resume_at is not None:
             marks.update({self.resume_at - 1, self.resume_at})
         return sorted(m for m in marks if 0 <= m < n)[:24]
 
-    def table(self, steps: Sequence[int] | None = None) -> str:
+    def table(self, steps: Sequence[int] | None = None, group: int = 0) -> str:
         """The rates at ``steps`` (default :meth:`key_steps`), beside the intended ones.
 
         Parameters
         ----------
         steps : sequence of int, optional
+        group : int, default 0
+            The parameter group shown.
 
         Returns
         -------
         str
         """
+        lrs, intended = self._group(group)
         rows = []
-        for t in self.key_steps() if steps is None else steps:
-            row: list[Any] = [t, int(self.scheduler_calls[t]), f"{self.lrs[t]:.4g}"]
-            if self.intended is not None:
-                want = float(self.intended(t))
-                row += [f"{want:.4g}", "yes" if _close(self.lrs[t], want) else "NO"]
+        for t in self.key_steps(group) if steps is None else steps:
+            row: list[Any] = [t, int(self.scheduler_calls[t]), f"{lrs[t]:.4g}"]
+            if intended is not None:
+                want = float(intended(t))
+                row += [f"{want:.4g}", "yes" if _close(lrs[t], want) else "NO"]
             rows.append(row)
         columns = ["update", "sched calls", "lr used"]
-        if self.intended is not None:
+        if intended is not None:
             columns += ["intended", "match"]
         return format_table(columns, rows)
 
-    def plot(self, title: str = "") -> Figure:
+    def plot(self, title: str = "", group: int = 0) -> Figure:
         """Rates used against update, with the intended schedule if given.
+
+        Parameters
+        ----------
+        title : str, optional
+        group : int, default 0
+            The parameter group drawn.
 
         Returns
         -------
         Figure
         """
-        t = np.arange(len(self.lrs))
-        curves = {"used by the loop": self.lrs}
-        if self.intended is not None:
-            curves["intended"] = self.intended(t)
+        lrs, intended = self._group(group)
+        t = np.arange(len(lrs))
+        curves = {"used by the loop": lrs}
+        if intended is not None:
+            curves["intended"] = intended(t)
         return plot_curves(t, curves, "optimizer update t", "learning rate", title=title)
 
     def __str__(self) -> str:
         head = "no findings" if self.ok else "findings:"
-        lines = [head] + [f"- {f.name} (from update {f.step}): {f.message}" for f in self.findings]
-        return "\n".join([*lines, "", self.table()])
+        lines = [head]
+        for f in self.findings:
+            where = f"group {f.group}, " if f.group else ""
+            lines.append(f"- {f.name} ({where}from update {f.step}): {f.message}")
+        shown = {0, *(f.group for f in self.findings)}
+        tables = [
+            (f"group {g}:\n" if len(shown) > 1 else "") + self.table(group=g) for g in sorted(shown)
+        ]
+        return "\n".join([*lines, "", "\n\n".join(tables)])
 
 
 def _close(a: Any, b: Any) -> bool:
@@ -166,11 +212,13 @@ def _run(
     accumulation: int,
     step_where: str,
     calls_per_update: Callable[[int], int],
+    per_micro_batch: bool,
     resume_at: int | None,
     resume: str,
-) -> tuple[np.ndarray, np.ndarray, list[str]]:
+) -> tuple[np.ndarray, np.ndarray, list[str], list[float]]:
     params = [torch.zeros(1, requires_grad=True)]
     optimizer, scheduler = build(params)
+    bases = initial_lrs(optimizer)
     used: list[list[float]] = []
     calls = np.zeros(updates, dtype=np.int64)
     count = [0]
@@ -194,18 +242,23 @@ def _run(
             for m in range(accumulation):
                 params[0].sum().backward()
                 last = m == accumulation - 1
-                if step_where == "before_optimizer" and last:
+                if not last:
+                    # A scheduler stepped on every micro-batch has already moved
+                    # before the update of its first batch.
+                    if per_micro_batch:
+                        sched_step()
+                    continue
+                if step_where == "before_optimizer":
                     for _ in range(calls_per_update(u)):
                         sched_step()
-                if last:
-                    calls[u] = count[0]
-                    optimizer.step()
-                    optimizer.zero_grad()
-                    if step_where == "after_optimizer":
-                        for _ in range(calls_per_update(u)):
-                            sched_step()
+                calls[u] = count[0]
+                optimizer.step()
+                optimizer.zero_grad()
+                if step_where == "after_optimizer":
+                    for _ in range(calls_per_update(u)):
+                        sched_step()
     notes = [str(w.message) for w in caught if "lr_scheduler" in str(w.message)]
-    return np.array(used), calls, notes
+    return np.array(used), calls, notes, bases
 
 
 def _resume(
@@ -226,7 +279,8 @@ def audit(
     build: Build,
     updates: int,
     *,
-    intended: Schedule | None = None,
+    intended: Schedule | Sequence[Schedule] | None = None,
+    groups: str | None = None,
     accumulation: int = 1,
     step_where: str = "after_optimizer",
     step_every: str = "update",
@@ -244,8 +298,15 @@ def audit(
         tensors, exactly as the training script builds them.
     updates : int
         Optimizer updates to run, >= 2.
-    intended : Schedule, optional
-        The lrlab schedule the loop should follow (value at update ``t``).
+    intended : Schedule or sequence of Schedule, optional
+        The lrlab schedule the loop should follow (value at update ``t``), or
+        one per parameter group, as :func:`lrlab.to_torch` takes them.
+    groups : {"same", "factor"}, optional
+        How one intended schedule applies to parameter groups that start from
+        different learning rates, as in :func:`lrlab.to_torch`: ``"same"``,
+        every group follows it; ``"factor"``, group ``g`` should use
+        ``initial_lr_g * intended(t)`` (``LambdaLR``), with ``initial_lr_g``
+        the rate torch recorded when the scheduler was built.
     accumulation : int, default 1
         Micro-batches per optimizer update (gradient accumulation).
     step_where : {"after_optimizer", "before_optimizer"}
@@ -288,42 +349,67 @@ def audit(
     accumulation = check_int("accumulation", accumulation, 1)
     world_size = check_int("world_size", world_size, 1)
     steps_per_epoch = check_int("steps_per_epoch", steps_per_epoch, 1)
-    for name, value, options in (
-        ("step_where", step_where, STEP_WHERE),
-        ("step_every", step_every, STEP_EVERY),
-        ("resume", resume, RESUME),
-    ):
-        if value not in options:
-            valid = ", ".join(repr(o) for o in options)
-            raise ValueError(f"{name} must be one of {valid}, got {value!r}")
+    step_where = check_choice("step_where", step_where, STEP_WHERE)
+    step_every = check_choice("step_every", step_every, STEP_EVERY)
+    resume = check_choice("resume", resume, RESUME)
     if resume_at is not None:
         resume_at = check_int("resume_at", resume_at, 1, updates - 1)
-    if intended is not None and not isinstance(intended, Schedule):
-        raise ValueError(f"intended must be an lrlab Schedule, got {intended!r}")
 
-    per = {"update": 1, "micro_batch": accumulation, "process": world_size}
+    # Calls at the update itself; with step_every="micro_batch" the other
+    # accumulation - 1 calls come after the earlier micro-batches of the update.
+    per = {"update": 1, "micro_batch": 1, "process": world_size}
 
     def calls_per_update(u: int) -> int:
         if step_every == "epoch":
             return 1 if (u + 1) % steps_per_epoch == 0 else 0
         return per[step_every]
 
-    args = (build, updates, accumulation, step_where, calls_per_update)
-    group_lrs, calls, notes = _run(*args, resume_at, resume)
-    lrs = group_lrs[:, 0]
+    per_micro = step_every == "micro_batch"
+    args = (build, updates, accumulation, step_where, calls_per_update, per_micro)
+    group_lrs, calls, notes, bases = _run(*args, resume_at, resume)
+    wanted = _intended_rates(intended, bases, groups)
     reference = None
     if resume_at is not None:
-        reference = _run(*args, None, resume)[0][:, 0]
-    findings = _diagnose(
-        lrs,
+        reference = _run(*args, None, resume)[0]
+    factors = {accumulation, world_size, accumulation * world_size, steps_per_epoch}
+    findings: list[Finding] = []
+    for g in range(group_lrs.shape[1]):
+        for found in _diagnose(
+            group_lrs[:, g],
+            calls,
+            wanted[g] if wanted else None,
+            None if reference is None else reference[:, g],
+            resume_at,
+            notes,
+            factors,
+        ):
+            # A mistake every group shows is reported once, for the first group.
+            if found.name not in {f.name for f in findings}:
+                findings.append(Finding(found.name, found.step, found.message, g))
+    return AuditReport(
+        group_lrs[:, 0],
+        group_lrs,
         calls,
-        intended,
-        reference,
+        wanted[0] if wanted else None,
+        tuple(findings),
         resume_at,
-        notes,
-        {accumulation, world_size, accumulation * world_size, steps_per_epoch},
+        tuple(notes),
+        tuple(wanted),
     )
-    return AuditReport(lrs, group_lrs, calls, intended, tuple(findings), resume_at, tuple(notes))
+
+
+def _intended_rates(
+    intended: Schedule | Sequence[Schedule] | None, bases: list[float], groups: str | None
+) -> list[Schedule]:
+    """The rates each group should use, by to_torch's rules (empty without ``intended``)."""
+    if intended is None:
+        if groups is not None:
+            check_choice("groups", groups, GROUP_MODES)
+        return []
+    schedules, mode = group_schedules(intended, bases, groups, name="intended")
+    if mode == "factor":
+        return [scale(s, base) for s, base in zip(schedules, bases, strict=True)]
+    return schedules
 
 
 def _diagnose(

@@ -3,13 +3,16 @@
 The schedule is read from its repr without ``eval``: the text is parsed with
 :mod:`ast`, and only calls of lrlab's schedule constructors with literal
 arguments (numbers, strings, booleans, ``None``, lists, nested schedules) are
-accepted.
+accepted. The arguments are bound to the constructor's signature before it
+is called, so a wrong argument is reported with the signature it missed; the
+constructor then checks the values.
 """
 
 from __future__ import annotations
 
 import argparse
 import ast
+import inspect
 import itertools
 import sys
 from collections.abc import Sequence
@@ -17,20 +20,28 @@ from typing import Any
 
 import numpy as np
 
-from lrlab import schedules, schedules_extra
-from lrlab.interop import _params, to_hf
-from lrlab.schedules import Schedule
+from lrlab import schedules
+from lrlab.interop import to_hf
+from lrlab.schedules import (
+    Schedule,
+    cosine,
+    cosine_restarts,
+    exponential,
+    multistep,
+    one_cycle,
+    polynomial,
+    step_decay,
+)
 from lrlab.tables import format_table
 
 __all__ = ["key_steps", "main", "parse_schedule", "torch_code"]
 
-#: Constructors a spec may call.
-CONSTRUCTORS: dict[str, type] = {
-    name: getattr(module, name)
-    for module in (schedules, schedules_extra)
-    for name in module.__all__
-    if isinstance(getattr(module, name), type)
-    and issubclass(getattr(module, name), Schedule)
+#: Constructors a spec may call: every schedule family of :mod:`lrlab.schedules`.
+CONSTRUCTORS: dict[str, type[Schedule]] = {
+    name: getattr(schedules, name)
+    for name in schedules.__all__
+    if isinstance(getattr(schedules, name), type)
+    and issubclass(getattr(schedules, name), Schedule)
     and name != "Schedule"
 }
 
@@ -93,14 +104,25 @@ def _build(node: ast.AST) -> Any:
             raise ValueError(f"schedule spec: ** arguments are not allowed in {name}(...)")
         args = [_build(arg) for arg in node.args]
         kwargs = {kw.arg: _build(kw.value) for kw in node.keywords if kw.arg is not None}
+        signature = _signature(CONSTRUCTORS[name])
         try:
-            return CONSTRUCTORS[name](*args, **kwargs)
+            signature.bind(*args, **kwargs)
         except TypeError as error:
-            raise ValueError(f"schedule spec: {name}(...): {error}") from None
+            raise ValueError(f"schedule spec: {name}{signature}: {error}") from None
+        return CONSTRUCTORS[name](*args, **kwargs)
     raise ValueError(
         f"schedule spec: only lrlab schedule calls and literal numbers, strings, lists, True, "
         f"False and None are allowed, got {ast.unparse(node)!r}"
     )
+
+
+def _signature(family: type[Schedule]) -> inspect.Signature:
+    """The constructor's parameters as a reader writes them (no annotations)."""
+    params = [
+        p.replace(annotation=inspect.Parameter.empty)
+        for p in inspect.signature(family).parameters.values()
+    ]
+    return inspect.Signature(params)
 
 
 def key_steps(schedule: Schedule, steps: int) -> list[int]:
@@ -161,45 +183,49 @@ def torch_code(schedule: Schedule) -> str:
     # optimizer built with lr=0.1
     scheduler = StepLR(optimizer, step_size=30, gamma=0.1)
     """
-    kind, p = type(schedule).__name__, _params(schedule)
     builtin = None
-    if kind == "step_decay":
-        builtin = ("StepLR", p["start"], f"step_size={p['step_size']}, gamma={p['gamma']!r}")
-    elif kind == "multistep":
+    if isinstance(schedule, step_decay):
+        builtin = (
+            "StepLR",
+            schedule.start,
+            f"step_size={schedule.step_size}, gamma={schedule.gamma!r}",
+        )
+    elif isinstance(schedule, multistep):
         builtin = (
             "MultiStepLR",
-            p["start"],
-            f"milestones={list(p['milestones'])}, gamma={p['gamma']!r}",
+            schedule.start,
+            f"milestones={list(schedule.milestones)}, gamma={schedule.gamma!r}",
         )
-    elif kind == "exponential":
-        builtin = ("ExponentialLR", p["start"], f"gamma={p['gamma']!r}")
-    elif kind == "cosine" and p["past_end"] == "continue":
+    elif isinstance(schedule, exponential):
+        builtin = ("ExponentialLR", schedule.start, f"gamma={schedule.gamma!r}")
+    elif isinstance(schedule, cosine) and schedule.past_end == "continue":
         builtin = (
             "CosineAnnealingLR",
-            p["peak"],
-            f"T_max={p['total_steps']}, eta_min={p['floor']!r}",
+            schedule.peak,
+            f"T_max={schedule.total_steps}, eta_min={schedule.floor!r}",
         )
-    elif kind == "polynomial" and p["end"] == 0:
+    elif isinstance(schedule, polynomial) and schedule.end == 0:
         builtin = (
             "PolynomialLR",
-            p["start"],
-            f"total_iters={p['total_steps']}, power={p['power']!r}",
+            schedule.start,
+            f"total_iters={schedule.total_steps}, power={schedule.power!r}",
         )
-    elif kind == "cosine_restarts":
+    elif isinstance(schedule, cosine_restarts):
         builtin = (
             "CosineAnnealingWarmRestarts",
-            p["peak"],
-            f"T_0={p['period']}, T_mult={p['period_mult']}, eta_min={p['floor']!r}",
+            schedule.peak,
+            f"T_0={schedule.period}, T_mult={schedule.period_mult}, eta_min={schedule.floor!r}",
         )
-    elif kind == "one_cycle":
+    elif isinstance(schedule, one_cycle):
+        s = schedule
         builtin = (
             "OneCycleLR",
-            p["peak"],
-            f"max_lr={p['peak']!r}, total_steps={p['total_steps']}, pct_start={p['pct_start']!r}, "
-            f"div_factor={p['div_factor']!r}, final_div_factor={p['final_div_factor']!r}, "
-            f"anneal_strategy={p['anneal']!r}, three_phase={p['three_phase']}, "
-            f"cycle_momentum={p['cycle_momentum']}, base_momentum={p['base_momentum']!r}, "
-            f"max_momentum={p['max_momentum']!r}",
+            s.peak,
+            f"max_lr={s.peak!r}, total_steps={s.total_steps}, pct_start={s.pct_start!r}, "
+            f"div_factor={s.div_factor!r}, final_div_factor={s.final_div_factor!r}, "
+            f"anneal_strategy={s.anneal!r}, three_phase={s.three_phase}, "
+            f"cycle_momentum={s.cycle_momentum}, base_momentum={s.base_momentum!r}, "
+            f"max_momentum={s.max_momentum!r}",
         )
     if builtin is not None:
         name, lr, args = builtin
@@ -210,13 +236,12 @@ def torch_code(schedule: Schedule) -> str:
                 f"scheduler = {name}(optimizer, {args})",
             ]
         )
-    s = schedule
-    names = sorted({n.id for n in ast.walk(ast.parse(repr(s))) if isinstance(n, ast.Name)})
+    names = sorted({n.id for n in ast.walk(ast.parse(repr(schedule))) if isinstance(n, ast.Name)})
     return "\n".join(
         [
             f"from lrlab import {', '.join([*names, 'to_torch'])}",
             "# no built-in torch scheduler is exact here; lrlab's adapter is",
-            f"scheduler = to_torch({s!r}, optimizer)",
+            f"scheduler = to_torch({schedule!r}, optimizer)",
         ]
     )
 

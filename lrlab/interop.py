@@ -28,28 +28,26 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from lrlab._checks import check_int, check_number
+from lrlab._checks import MAX_LR, check_instance, check_int, check_number
 from lrlab.schedules import (
     Schedule,
+    clip,
     constant,
     cosine,
+    cosine_cycles,
     cosine_restarts,
+    exponential_rate,
+    inverse_time,
     join,
     linear_decay,
     linear_warmup,
     multistep,
+    phases,
     polynomial,
+    shift,
     step_decay,
     warmup_cosine,
     wsd,
-)
-from lrlab.schedules_extra import (
-    clip,
-    cosine_cycles,
-    exponential_rate,
-    inverse_time,
-    phases,
-    shift,
 )
 
 __all__ = ["HF_TYPES", "from_fastai", "from_hf", "from_keras", "from_optax", "from_timm", "to_hf"]
@@ -309,7 +307,7 @@ def from_hf(
         One of :data:`HF_TYPES` (``reduce_lr_on_plateau`` and ``greedy``
         follow the loss and have no fixed schedule).
     lr : float
-        The optimizer's learning rate (``learning_rate``), finite and > 0.
+        The optimizer's learning rate (``learning_rate``), in ``(0, 1e300]``.
     num_warmup_steps, num_training_steps : int, optional
         As given to ``get_scheduler``; HF's ``num_training_steps`` includes
         the warmup.
@@ -332,7 +330,7 @@ def from_hf(
     >>> s([0, 1, 2, 3, 10]).tolist()
     [0.0, 5.0, 10.0, 8.75, 0.0]
     """
-    rate = check_number("lr", lr, 0.0, math.inf, closed=False)
+    rate = check_number("lr", lr, 0.0, MAX_LR, closed="(]")
     if name in ("reduce_lr_on_plateau", "greedy"):
         return _hf_no_schedule(rate)
     args = dict(kwargs)
@@ -380,60 +378,57 @@ def to_hf(schedule: Schedule) -> tuple[str, dict[str, Any]] | None:
     >>> name, kwargs["num_training_steps"], kwargs["min_lr_rate"]
     ('cosine_with_min_lr', 1000, 0.1)
     """
-    kind, p = type(schedule).__name__, _params(schedule)
-    if kind == "constant":
+    schedule = check_instance("schedule", schedule, Schedule, "an lrlab Schedule")
+    if isinstance(schedule, constant):
         return "constant", {}
-    if kind == "linear_warmup" and p["start"] == 0 and p["shape"] == "linear":
-        return "constant_with_warmup", {"num_warmup_steps": p["warmup_steps"]}
-    if kind == "wsd":
-        if p["decay"] == "exponential" or p["peak"] == 0:
+    if isinstance(schedule, linear_warmup) and schedule.start == 0 and schedule.shape == "linear":
+        return "constant_with_warmup", {"num_warmup_steps": schedule.warmup_steps}
+    if isinstance(schedule, wsd):
+        if schedule.decay == "exponential" or schedule.peak == 0:
             return None
-        if p["warmup_steps"] and p["start"] != p["floor"]:
+        if schedule.warmup_steps and schedule.start != schedule.floor:
             return None
         return "warmup_stable_decay", {
-            "num_warmup_steps": p["warmup_steps"],
-            "num_training_steps": p["total_steps"],
-            "num_decay_steps": p["decay_steps"],
-            "warmup_type": p["warmup_shape"],
-            "decay_type": p["decay"],
-            "min_lr_ratio": p["floor"] / p["peak"],
+            "num_warmup_steps": schedule.warmup_steps,
+            "num_training_steps": schedule.total_steps,
+            "num_decay_steps": schedule.decay_steps,
+            "warmup_type": schedule.warmup_shape,
+            "decay_type": schedule.decay,
+            "min_lr_ratio": schedule.floor / schedule.peak,
         }
     w, body = 0, schedule
-    if kind == "warmup_cosine" and p["start"] == 0 and p["warmup_shape"] == "linear":
-        w = p["warmup_steps"]
-        body = cosine(p["peak"], p["total_steps"] - w, p["floor"])
-    elif kind == "join" and len(p["schedules"]) == 2:
-        first, second = p["schedules"]
-        q = _params(first)
+    if (
+        isinstance(schedule, warmup_cosine)
+        and schedule.start == 0
+        and schedule.warmup_shape == "linear"
+    ):
+        w = schedule.warmup_steps
+        body = cosine(schedule.peak, schedule.total_steps - w, schedule.floor)
+    elif isinstance(schedule, join) and len(schedule.schedules) == 2:
+        first, second = schedule.schedules
         if (
             isinstance(first, linear_warmup)
-            and q["start"] == 0
-            and q["shape"] == "linear"
-            and q["warmup_steps"] == p["boundaries"][0]
+            and first.start == 0
+            and first.shape == "linear"
+            and first.warmup_steps == schedule.boundaries[0]
         ):
-            w, body = q["warmup_steps"], second
+            w, body = first.warmup_steps, second
     return _hf_body(body, w)
 
 
-def _params(schedule: Schedule) -> dict[str, Any]:
-    """A schedule's constructor arguments and ``total_steps``, by name."""
-    names = (*type(schedule)._fields, *type(schedule)._extras, "total_steps")
-    return {name: getattr(schedule, name) for name in names}
-
-
 def _hf_body(body: Schedule, w: int) -> tuple[str, dict[str, Any]] | None:
-    kind, p = type(body).__name__, _params(body)
-    if kind not in ("cosine", "linear_decay", "polynomial"):
+    """The HF type of a decay that follows ``w`` warmup steps, if one matches."""
+    if not isinstance(body, cosine | linear_decay | polynomial):
         return None
-    steps = {"num_warmup_steps": w, "num_training_steps": w + p["total_steps"]}
-    if kind == "cosine" and p["peak"] > 0:
-        if p["floor"] == 0:
+    steps = {"num_warmup_steps": w, "num_training_steps": w + body.total_steps}
+    if isinstance(body, cosine) and body.peak > 0:
+        if body.floor == 0:
             return "cosine", steps
-        return "cosine_with_min_lr", {**steps, "min_lr_rate": p["floor"] / p["peak"]}
-    if kind == "linear_decay" and p["end"] == 0:
+        return "cosine_with_min_lr", {**steps, "min_lr_rate": body.floor / body.peak}
+    if isinstance(body, linear_decay) and body.end == 0:
         return "linear", steps
-    if kind == "polynomial" and p["end"] < p["start"]:
-        return "polynomial", {**steps, "lr_end": p["end"], "power": p["power"]}
+    if isinstance(body, polynomial) and body.end < body.start:
+        return "polynomial", {**steps, "lr_end": body.end, "power": body.power}
     return None
 
 
@@ -550,7 +545,7 @@ def from_timm(name: str, lr: float, **kwargs: Any) -> Schedule:
     ----------
     name : {"CosineLRScheduler", "StepLRScheduler", "MultiStepLRScheduler", "PolyLRScheduler"}
     lr : float
-        The optimizer's learning rate, finite and > 0.
+        The optimizer's learning rate, in ``(0, 1e300]``.
     **kwargs
         The scheduler's arguments (noise arguments are not supported).
 
@@ -563,7 +558,7 @@ def from_timm(name: str, lr: float, **kwargs: Any) -> Schedule:
     >>> from_timm("MultiStepLRScheduler", 0.1, decay_t=[3], decay_rate=0.5)([0, 1, 2, 3]).tolist()
     [0.1, 0.1, 0.05, 0.05]
     """
-    rate = check_number("lr", lr, 0.0, math.inf, closed=False)
+    rate = check_number("lr", lr, 0.0, MAX_LR, closed="(]")
     return _call(
         {k: _bind_lr(v, rate) for k, v in _TIMM.items()}, "timm scheduler", name, dict(kwargs)
     )

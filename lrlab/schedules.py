@@ -34,6 +34,7 @@ from lrlab._checks import (
     check_lr,
     check_number,
     check_positive,
+    check_sequence,
     shown,
 )
 
@@ -41,19 +42,26 @@ __all__ = [
     "MAX_STEP",
     "Schedule",
     "as_steps",
+    "clip",
     "constant",
     "cosine",
+    "cosine_cycles",
     "cosine_restarts",
     "cyclical",
     "exponential",
+    "exponential_rate",
     "inverse_sqrt",
+    "inverse_time",
     "join",
     "linear_decay",
     "linear_warmup",
     "multistep",
     "one_cycle",
+    "phases",
     "polynomial",
+    "product",
     "scale",
+    "shift",
     "step_decay",
     "warmup_cosine",
     "with_warmup",
@@ -64,6 +72,7 @@ WARMUP_SHAPES = ("linear", "cosine", "1-sqrt")
 DECAY_SHAPES = ("linear", "cosine", "1-sqrt", "exponential")
 CYCLIC_MODES = ("triangular", "triangular2", "exp_range")
 ANNEAL_STRATEGIES = ("cos", "linear")
+DECAY_OF = ("peak", "amplitude")
 
 # Largest step, and largest step count, a schedule accepts: 2**53 is the last
 # integer a float64 holds exactly, so every formula computes on exact steps
@@ -236,8 +245,10 @@ class Schedule:
     max_steps : int or None
         Most updates a run may take with this schedule, so that update
         ``max_steps - 1`` is the last it may use; ``None`` when there is no
-        limit. Only ``one_cycle`` (and what is built from it) has one: its
-        value at ``total_steps`` is torch's extrapolation, which no update uses.
+        limit. ``one_cycle`` has one: its value at ``total_steps`` is torch's
+        extrapolation, which no update uses. The combinators carry it over,
+        and ``shift(s, k)`` has one even when ``s`` has none, since ``s`` is
+        defined up to step 2**53 only.
     momentum : Schedule or None
         The momentum (or Adam beta1) schedule that goes with this one, for
         ``one_cycle`` and ``cyclical``; ``None`` otherwise.
@@ -512,6 +523,55 @@ class exponential(Schedule):
 
 
 @dataclass(frozen=True, init=False, repr=False)
+class exponential_rate(Schedule):
+    """Multiply by ``rate`` every ``decay_steps`` steps: ``start * rate ** (t / decay_steps)``.
+
+    With ``staircase=True`` the exponent is ``t // decay_steps`` (then it is
+    :class:`step_decay`). This is Keras's ``ExponentialDecay`` and optax's
+    ``exponential_decay``, computed in their operation order. Open-ended;
+    ``rate > 1`` grows, and a step where the value passes float64's range
+    raises ``ValueError``.
+
+    Parameters
+    ----------
+    start : float
+        Learning rate at ``t = 0``.
+    rate : float
+        Factor per ``decay_steps`` steps, > 0.
+    decay_steps : int
+        Steps per factor of ``rate``, >= 1.
+    staircase : bool, default False
+
+    Examples
+    --------
+    >>> exponential_rate(0.1, 0.5, 10)([0, 10, 20]).tolist()
+    [0.1, 0.05, 0.025]
+    >>> exponential_rate(0.1, 0.5, 10, staircase=True)(19)
+    0.05
+    """
+
+    _quiet: ClassVar[dict[str, Any]] = {"staircase": False}
+    start: float
+    rate: float
+    decay_steps: int
+    staircase: bool
+
+    def __init__(
+        self, start: float, rate: float, decay_steps: int, staircase: bool = False
+    ) -> None:
+        self._set(
+            start=check_lr("start", start),
+            rate=check_positive("rate", rate),
+            decay_steps=check_int("decay_steps", decay_steps, 1, MAX_STEP),
+            staircase=check_bool("staircase", staircase),
+        )
+
+    def _eval(self, t: np.ndarray) -> np.ndarray:
+        p = t // self.decay_steps if self.staircase else t / self.decay_steps
+        return self.start * np.float_power(self.rate, p)
+
+
+@dataclass(frozen=True, init=False, repr=False)
 class linear_decay(Schedule):
     """Straight line from ``start`` to ``end`` over ``total_steps``, then hold ``end``.
 
@@ -719,31 +779,157 @@ class cosine_restarts(Schedule):
         >>> cosine_restarts(1.0, 50, 2).cycle_starts(400).tolist()
         [0, 50, 150, 350]
         """
-        starts, _ = self._cycles(check_int("up_to", up_to, 0, MAX_STEP))
+        starts, _ = _cycle_table(
+            self.period, self.period_mult, check_int("up_to", up_to, 0, MAX_STEP)
+        )
         return starts
-
-    def _cycles(self, up_to: int) -> tuple[np.ndarray, np.ndarray]:
-        """Starts (int64) and lengths (float64) of the cycles that begin by ``up_to``.
-
-        Lengths are float64 because the last one may pass int64's range
-        (``period_mult`` up to 2**53); below 2**53 they are exact, and
-        dividing by an int64 length converts it to float64 all the same.
-        """
-        starts = [0]
-        lengths = [self.period]
-        nxt = self.period
-        while nxt <= up_to:
-            starts.append(nxt)
-            lengths.append(lengths[-1] * self.period_mult)
-            nxt += lengths[-1]
-        return np.array(starts, dtype=np.int64), np.array(lengths, dtype=np.float64)
 
     def _eval(self, t: np.ndarray) -> np.ndarray:
         if self.period_mult == 1:
             return _cos_anneal(self.peak, self.floor, t % self.period, self.period)
-        starts, lengths = self._cycles(int(t.max()) if t.size else 0)
-        cycle = np.searchsorted(starts, t, side="right") - 1
-        return _cos_anneal(self.peak, self.floor, t - starts[cycle], lengths[cycle])
+        _, into, length = _cycle_of(t, self.period, self.period_mult)
+        return _cos_anneal(self.peak, self.floor, into, length)
+
+
+def _cycle_table(period: int, mult: int, up_to: int) -> tuple[np.ndarray, np.ndarray]:
+    """Starts (int64) and lengths (float64) of the cycles that begin by ``up_to``.
+
+    Cycle ``i`` lasts ``period * mult ** i`` steps. Lengths are float64
+    because the last one may pass int64's range (``mult`` up to 2**53);
+    below 2**53 they are exact, and dividing by an int64 length converts it
+    to float64 all the same.
+    """
+    starts = [0]
+    lengths = [period]
+    nxt = period
+    while nxt <= up_to:
+        starts.append(nxt)
+        lengths.append(lengths[-1] * mult)
+        nxt += lengths[-1]
+    return np.array(starts, dtype=np.int64), np.array(lengths, dtype=np.float64)
+
+
+def _cycle_of(
+    t: np.ndarray, period: int, mult: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | float]:
+    """Cycle number, steps into the cycle and cycle length of each step, by integer arithmetic."""
+    if mult == 1:
+        return t // period, t % period, float(period)
+    starts, lengths = _cycle_table(period, mult, int(t.max()) if t.size else 0)
+    cycle = np.searchsorted(starts, t, side="right") - 1
+    return cycle, t - starts[cycle], lengths[cycle]
+
+
+@dataclass(frozen=True, init=False, repr=False)
+class cosine_cycles(Schedule):
+    """Cosine cycles (SGDR) whose peak shrinks by ``decay`` each cycle, for ``cycles`` cycles.
+
+    Cycle ``i`` lasts ``period * period_mult ** i`` steps and anneals by a
+    half cosine from its peak to ``floor``; the next cycle restarts at its own
+    peak. ``decay_of`` says what ``decay ** i`` multiplies: ``"peak"`` gives
+    the peak ``peak * decay ** i`` (timm's ``cycle_decay``; once that is
+    below ``floor`` the cycle rises from it to ``floor``); ``"amplitude"``
+    gives ``floor + (peak - floor) * decay ** i`` (Keras's ``m_mul``). After
+    ``cycles`` cycles (at ``total_steps``) the rate holds ``floor``;
+    ``cycles=None`` never stops. Cycle starts come from integer arithmetic,
+    never a logarithm. No value exceeds ``peak``. With ``decay=1`` it is
+    :class:`cosine_restarts`.
+
+    Parameters
+    ----------
+    peak : float
+        Peak of the first cycle.
+    period : int
+        Length of the first cycle, >= 1.
+    period_mult : int, default 1
+        Growth factor of the cycle length, an integer >= 1.
+    floor : float, default 0.0
+        Lowest rate, in ``[0, peak]``.
+    decay : float, default 1.0
+        Per-cycle factor, in ``(0, 1]``.
+    decay_of : {"peak", "amplitude"}, default "peak"
+    cycles : int, optional
+        Number of cycles, >= 1, all ending by step 2**53; ``None`` for no limit.
+
+    Examples
+    --------
+    >>> s = cosine_cycles(1.0, period=10, decay=0.5, cycles=2)
+    >>> s([0, 5, 10, 20, 25]).tolist()
+    [1.0, 0.5, 0.5, 0.0, 0.0]
+    >>> s.total_steps
+    20
+    """
+
+    peak: float
+    period: int
+    period_mult: int
+    floor: float
+    decay: float
+    decay_of: str
+    cycles: int | None
+    total_steps: int | None = field(init=False, repr=False, compare=False)
+
+    def __init__(
+        self,
+        peak: float,
+        period: int,
+        period_mult: int = 1,
+        floor: float = 0.0,
+        decay: float = 1.0,
+        decay_of: str = "peak",
+        cycles: int | None = None,
+    ) -> None:
+        peak = check_lr("peak", peak)
+        period = check_int("period", period, 1, MAX_STEP)
+        mult = check_int("period_mult", period_mult, 1, MAX_STEP)
+        total = None
+        if cycles is not None:
+            cycles = check_int("cycles", cycles, 1, MAX_STEP)
+            total, fit = _cycles_end(period, mult, cycles)
+            if total > MAX_STEP:
+                raise ValueError(
+                    f"cycles must be an integer in [1, {fit}] so that the last cycle ends by "
+                    f"step 2**53 (period={period}, period_mult={mult}), got {cycles}"
+                )
+        self._set(
+            peak=peak,
+            period=period,
+            period_mult=mult,
+            floor=check_at_most("floor", check_lr("floor", floor), "peak", peak),
+            decay=check_number("decay", decay, 0.0, 1.0, closed="(]"),
+            decay_of=check_choice("decay_of", decay_of, DECAY_OF),
+            cycles=cycles,
+            total_steps=total,
+        )
+
+    def _eval(self, t: np.ndarray) -> np.ndarray:
+        cycle, into, length = _cycle_of(t, self.period, self.period_mult)
+        factor = np.float_power(self.decay, cycle)
+        if self.decay_of == "peak":
+            height = self.peak * factor - self.floor
+        else:
+            height = (self.peak - self.floor) * factor
+        out = self.floor + 0.5 * height * (1.0 + np.cos(np.pi * into / length))
+        if self.cycles is not None:
+            out[cycle >= self.cycles] = self.floor
+        # floor + (peak - floor) can round one unit above peak
+        return np.minimum(out, self.peak, out=out)
+
+
+def _cycles_end(period: int, mult: int, cycles: int) -> tuple[int, int]:
+    """Step at which ``cycles`` cycles end (or 2**53 + 1 if later), and how many end by 2**53.
+
+    The sum stops once it passes 2**53, so a huge ``cycles`` costs nothing.
+    """
+    if mult == 1:
+        fit = MAX_STEP // period
+        return (period * cycles if cycles <= fit else MAX_STEP + 1), fit
+    end, length, fit = 0, period, 0
+    while fit < cycles and end + length <= MAX_STEP:
+        end += length
+        length *= mult
+        fit += 1
+    return (end if fit == cycles else MAX_STEP + 1), fit
 
 
 @dataclass(frozen=True, init=False, repr=False)
@@ -1101,6 +1287,102 @@ def _anneal_table(
 
 
 @dataclass(frozen=True, init=False, repr=False)
+class phases(Schedule):
+    """Anneal from ``start_i`` to ``end_i`` over fraction ``fractions[i]`` of the run.
+
+    With ``x`` the position inside phase ``i`` (0 at its start, 1 at its end)
+    and the position in the run ``t / total_steps``, the rate is
+    ``start + (1 + cos(pi (1 - x))) (end - start) / 2`` for ``shape="cos"``
+    and ``start + x (end - start)`` for ``"linear"``: fastai's ``SchedCos`` and
+    ``SchedLin`` under ``combine_scheds``. Phases may jump (fastai's
+    ``fit_sgdr``). Every value lies between its phase's ``start`` and ``end``.
+    From ``total_steps`` on, the last ``end`` is held (fastai itself never
+    evaluates the position 1).
+
+    Parameters
+    ----------
+    pairs : sequence of (float, float)
+        ``(start, end)`` learning rates of each phase, at least one phase.
+    fractions : sequence of float
+        Share of the run of each phase, each in ``(0, 1]``, summing to 1.
+    total_steps : int
+        Number of updates in the run, >= 1.
+    shape : {"cos", "linear"}, default "cos"
+
+    Examples
+    --------
+    >>> s = phases([(0.1, 1.0), (1.0, 0.0)], [0.25, 0.75], total_steps=8)
+    >>> s([0, 1, 2, 5, 8]).tolist()
+    [0.1, 0.55, 1.0, 0.5, 0.0]
+    """
+
+    pairs: tuple[tuple[float, float], ...]
+    fractions: tuple[float, ...]
+    total_steps: int
+    shape: str
+    _marks: np.ndarray = field(init=False, repr=False, compare=False)
+    _starts: np.ndarray = field(init=False, repr=False, compare=False)
+    _ends: np.ndarray = field(init=False, repr=False, compare=False)
+
+    def __init__(
+        self,
+        pairs: Sequence[tuple[float, float]],
+        fractions: Sequence[float],
+        total_steps: int,
+        shape: str = "cos",
+    ) -> None:
+        items = check_sequence(
+            "pairs", pairs, "a non-empty sequence of (start, end) pairs", min_len=1
+        )
+        clean = []
+        for i, item in enumerate(items):
+            start, end = check_sequence(
+                f"pairs[{i}]", item, "a (start, end) pair of learning rates", min_len=2, max_len=2
+            )
+            clean.append((check_lr(f"pairs[{i}][0]", start), check_lr(f"pairs[{i}][1]", end)))
+        given = check_sequence("fractions", fractions, "a sequence of shares, one per pair")
+        shares = tuple(
+            check_number(f"fractions[{i}]", share, 0.0, 1.0, closed="(]")
+            for i, share in enumerate(given)
+        )
+        if len(shares) != len(clean):
+            raise ValueError(
+                f"fractions must be one share per pair ({len(clean)}), got {list(shares)!r}"
+            )
+        if abs(math.fsum(shares) - 1.0) > 1e-12:
+            raise ValueError(
+                f"fractions must be shares that sum to 1, got {list(shares)!r} "
+                f"(sum {math.fsum(shares)!r})"
+            )
+        marks = np.concatenate([[0.0], np.cumsum(shares)])
+        # The last phase ends with the run, whatever the shares' rounding.
+        marks[-1] = 1.0
+        self._set(
+            pairs=tuple(clean),
+            fractions=shares,
+            total_steps=check_int("total_steps", total_steps, 1, MAX_STEP),
+            shape=check_choice("shape", shape, ANNEAL_STRATEGIES),
+            _marks=marks,
+            _starts=np.array([a for a, _ in clean]),
+            _ends=np.array([b for _, b in clean]),
+        )
+
+    def _eval(self, t: np.ndarray) -> np.ndarray:
+        pos = t / self.total_steps
+        last = len(self.pairs) - 1
+        index = np.minimum(np.searchsorted(self._marks, pos, side="right") - 1, last)
+        x = (pos - self._marks[index]) / (self._marks[index + 1] - self._marks[index])
+        start, end = self._starts[index], self._ends[index]
+        if self.shape == "cos":
+            out = start + (1 + np.cos(np.pi * (1 - x))) * (end - start) / 2
+        else:
+            out = start + x * (end - start)
+        # start + (end - start) can round one unit past end
+        np.clip(out, np.minimum(start, end), np.maximum(start, end), out=out)
+        return np.where(t >= self.total_steps, self._ends[-1], out)
+
+
+@dataclass(frozen=True, init=False, repr=False)
 class warmup_cosine(Schedule):
     """Warmup to ``peak``, then cosine decay to ``floor`` at ``total_steps``; hold after.
 
@@ -1313,6 +1595,68 @@ class inverse_sqrt(Schedule):
         return np.where(t < w, rising, falling)
 
 
+@dataclass(frozen=True, init=False, repr=False)
+class inverse_time(Schedule):
+    """Inverse-time decay: ``start / (1 + rate * t / decay_steps) ** power``.
+
+    ``power=1`` is Keras's ``InverseTimeDecay``; ``rate=1, power=0.5`` is the
+    decay of Hugging Face's ``inverse_sqrt`` with ``decay_steps`` its
+    ``timescale``. With ``staircase=True`` the step enters as
+    ``t // decay_steps``. The denominator is at least 1, so ``start`` is the
+    highest value. Open-ended.
+
+    Parameters
+    ----------
+    start : float
+        Learning rate at ``t = 0``.
+    decay_steps : int
+        Time scale of the decay, >= 1.
+    rate : float, default 1.0
+        Finite and >= 0.
+    power : float, default 1.0
+        Finite and > 0.
+    staircase : bool, default False
+
+    Examples
+    --------
+    >>> inverse_time(1.0, 10, rate=1.0)([0, 10, 30]).tolist()
+    [1.0, 0.5, 0.25]
+    >>> inverse_time(1.0, 10, power=0.5)(30)
+    0.5
+    """
+
+    _quiet: ClassVar[dict[str, Any]] = {"power": 1.0, "staircase": False}
+    start: float
+    decay_steps: int
+    rate: float
+    power: float
+    staircase: bool
+
+    def __init__(
+        self,
+        start: float,
+        decay_steps: int,
+        rate: float = 1.0,
+        power: float = 1.0,
+        staircase: bool = False,
+    ) -> None:
+        self._set(
+            start=check_lr("start", start),
+            decay_steps=check_int("decay_steps", decay_steps, 1, MAX_STEP),
+            rate=check_number("rate", rate, 0.0, math.inf),
+            power=check_positive("power", power),
+            staircase=check_bool("staircase", staircase),
+        )
+
+    def _eval(self, t: np.ndarray) -> np.ndarray:
+        p = t // self.decay_steps if self.staircase else t / self.decay_steps
+        # A denominator past float64's range is inf, and start / inf is 0.
+        denominator = 1.0 + self.rate * p
+        if self.power != 1.0:
+            denominator = np.float_power(denominator, self.power)
+        return self.start / denominator
+
+
 # -------------------------------------------------------------- combinators
 
 
@@ -1489,3 +1833,153 @@ class scale(Schedule):
 
     def _eval(self, t: np.ndarray) -> np.ndarray:
         return self.schedule._eval(t) * self.factor
+
+
+@dataclass(frozen=True, init=False, repr=False)
+class shift(Schedule):
+    """Run ``schedule`` ``steps`` updates ahead: ``s(t) = schedule(t + steps)``.
+
+    ``total_steps`` and ``max_steps`` move ``steps`` earlier (``total_steps``
+    at least 1); the momentum schedule, if any, is shifted too. Since the
+    schedule is defined up to step 2**53, the shifted one is defined up to
+    ``2**53 - steps``, and ``max_steps`` says so.
+
+    Parameters
+    ----------
+    schedule : Schedule
+        The schedule to advance.
+    steps : int
+        How far ahead, >= 0, and less than ``schedule.max_steps`` if it has one.
+
+    Examples
+    --------
+    >>> shift(linear_decay(1.0, 0.0, 4), 1)([0, 3]).tolist()
+    [0.75, 0.0]
+    """
+
+    schedule: Schedule
+    steps: int
+    total_steps: int | None = field(init=False, repr=False, compare=False)
+    max_steps: int | None = field(init=False, repr=False, compare=False)
+    momentum: Schedule | None = field(init=False, repr=False, compare=False)
+
+    def __init__(self, schedule: Schedule, steps: int) -> None:
+        schedule = check_instance("schedule", schedule, Schedule, "an lrlab Schedule")
+        limit = MAX_STEP if schedule.max_steps is None else schedule.max_steps - 1
+        ahead = check_int("steps", steps, 0, limit)
+        total, most = schedule.total_steps, schedule.max_steps
+        if most is None and ahead:
+            most = MAX_STEP + 1
+        self._set(
+            schedule=schedule,
+            steps=ahead,
+            total_steps=None if total is None else max(total - ahead, 1),
+            max_steps=None if most is None else most - ahead,
+            momentum=None if schedule.momentum is None else shift(schedule.momentum, ahead),
+        )
+
+    def _eval(self, t: np.ndarray) -> np.ndarray:
+        if t.size and t.max() > MAX_STEP - self.steps:
+            bad = int(t[t > MAX_STEP - self.steps].ravel()[0])
+            raise ValueError(
+                f"step must be in [0, 2**53 - steps] = [0, {MAX_STEP - self.steps}] for "
+                f"{self!r}, got {bad}"
+            )
+        return self.schedule._eval(t + self.steps)
+
+
+@dataclass(frozen=True, init=False, repr=False)
+class clip(Schedule):
+    """Bound a schedule: ``min(max(schedule(t), low), high)`` (optax's ``end_value``).
+
+    Its momentum schedule, if any, is unchanged.
+
+    Parameters
+    ----------
+    schedule : Schedule
+        The schedule to bound.
+    low : float, default 0.0
+        Lower bound, a learning rate.
+    high : float, optional
+        Upper bound, a learning rate >= ``low``; ``None`` for none.
+
+    Examples
+    --------
+    >>> clip(exponential(1.0, 0.5), low=0.2)([0, 1, 2, 3]).tolist()
+    [1.0, 0.5, 0.25, 0.2]
+    """
+
+    schedule: Schedule
+    low: float
+    high: float | None
+    total_steps: int | None = field(init=False, repr=False, compare=False)
+    max_steps: int | None = field(init=False, repr=False, compare=False)
+    momentum: Schedule | None = field(init=False, repr=False, compare=False)
+
+    def __init__(self, schedule: Schedule, low: float = 0.0, high: float | None = None) -> None:
+        schedule = check_instance("schedule", schedule, Schedule, "an lrlab Schedule")
+        low = check_lr("low", low)
+        if high is not None:
+            high = check_lr("high", high)
+            check_at_most("low", low, "high", high)
+        self._set(
+            schedule=schedule,
+            low=low,
+            high=high,
+            total_steps=schedule.total_steps,
+            max_steps=schedule.max_steps,
+            momentum=schedule.momentum,
+        )
+
+    def _eval(self, t: np.ndarray) -> np.ndarray:
+        out = np.maximum(self.schedule._eval(t), self.low)
+        if self.high is not None:
+            np.minimum(out, self.high, out=out)
+        return out
+
+
+@dataclass(frozen=True, init=False, repr=False)
+class product(Schedule):
+    """Multiply schedules step by step, like torch's ``ChainedScheduler``.
+
+    Write all but one factor with a start of 1.0 so the product keeps the
+    other's scale. ``total_steps`` is the longest of the factors' (``None`` if
+    every factor is open-ended); ``max_steps`` the shortest. No momentum
+    schedule. Evaluating a step where the product passes float64's range
+    raises ``ValueError``.
+
+    Parameters
+    ----------
+    schedules : sequence of Schedule
+        At least two schedules.
+
+    Examples
+    --------
+    >>> s = product([multistep(0.1, [2], 10.0), exponential(1.0, 0.5)])
+    >>> s([0, 1, 2, 3]).tolist()
+    [0.1, 0.05, 0.25, 0.125]
+    """
+
+    schedules: tuple[Schedule, ...]
+    total_steps: int | None = field(init=False, repr=False, compare=False)
+    max_steps: int | None = field(init=False, repr=False, compare=False)
+
+    def __init__(self, schedules: Sequence[Schedule]) -> None:
+        parts = check_sequence(
+            "schedules", schedules, "a sequence of at least two Schedule objects", min_len=2
+        )
+        for i, part in enumerate(parts):
+            check_instance(f"schedules[{i}]", part, Schedule, "an lrlab Schedule")
+        ends = [part.total_steps for part in parts if part.total_steps is not None]
+        limits = [part.max_steps for part in parts if part.max_steps is not None]
+        self._set(
+            schedules=parts,
+            total_steps=max(ends, default=None),
+            max_steps=min(limits, default=None),
+        )
+
+    def _eval(self, t: np.ndarray) -> np.ndarray:
+        out = np.array(self.schedules[0]._eval(t), dtype=np.float64)
+        for part in self.schedules[1:]:
+            out *= part._eval(t)
+        return out

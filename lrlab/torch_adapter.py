@@ -28,16 +28,40 @@ from torch.optim.lr_scheduler import LRScheduler
 from lrlab._checks import check_bool, check_choice, check_instance, check_int, check_lr, shown
 from lrlab.schedules import MAX_STEP, Schedule
 
-__all__ = ["GROUP_MODES", "ScheduleLR", "to_torch", "torch_lr_sequence"]
+__all__ = [
+    "GROUP_MODES",
+    "ScheduleLR",
+    "group_schedules",
+    "initial_lrs",
+    "to_torch",
+    "torch_lr_sequence",
+]
 
 GROUP_MODES = ("same", "factor")
 _STATE_KEYS = ("last_epoch", "_step_count", "base_lrs", "schedule_reprs")
 
 
-def _group_lr(group: dict[str, Any]) -> float:
-    """The rate a group started from: torch's ``initial_lr`` once a scheduler has set it."""
-    value = group.get("initial_lr", group["lr"])
-    return float(value.item() if isinstance(value, Tensor) else value)
+def initial_lrs(optimizer: Optimizer) -> list[float]:
+    """The rate each parameter group started from: torch's ``initial_lr`` once a scheduler set it.
+
+    Parameters
+    ----------
+    optimizer : torch.optim.Optimizer
+
+    Returns
+    -------
+    list of float
+        One learning rate per parameter group.
+
+    Examples
+    --------
+    >>> import torch
+    >>> opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.5)
+    >>> initial_lrs(opt)
+    [0.5]
+    """
+    values = [group.get("initial_lr", group["lr"]) for group in optimizer.param_groups]
+    return [float(v.item() if isinstance(v, Tensor) else v) for v in values]
 
 
 class ScheduleLR(LRScheduler):
@@ -225,6 +249,67 @@ class ScheduleLR(LRScheduler):
         self._move_to(last)
 
 
+def group_schedules(
+    schedule: Schedule | Sequence[Schedule],
+    base_lrs: Sequence[float],
+    groups: str | None,
+    name: str = "schedule",
+) -> tuple[list[Schedule], str]:
+    """The schedule of each parameter group, and the groups mode, by :func:`to_torch`'s rules.
+
+    A list gives one schedule per group. One schedule drives every group;
+    if the groups start from different learning rates (``base_lrs``) that is
+    ambiguous, and ``groups`` must say ``"same"`` or ``"factor"``.
+
+    Parameters
+    ----------
+    schedule : Schedule or sequence of Schedule
+    base_lrs : sequence of float
+        Each group's initial learning rate.
+    groups : {"same", "factor"} or None
+    name : str, default "schedule"
+        The caller's name for ``schedule``, used in messages.
+
+    Returns
+    -------
+    tuple of (list of Schedule, str)
+        One schedule per group, and the mode (``"same"`` when ``groups`` is None).
+
+    Examples
+    --------
+    >>> from lrlab import constant
+    >>> group_schedules(constant(1.0), [1e-3, 1e-4], "factor")
+    ([constant(lr=1.0), constant(lr=1.0)], 'factor')
+    """
+    n_groups = len(base_lrs)
+    if isinstance(schedule, Schedule):
+        starts = sorted(set(base_lrs))
+        if groups is None and len(starts) > 1:
+            raise ValueError(
+                f"groups must be 'same' (every group follows the schedule) or 'factor' "
+                f"(group g gets its initial lr times the schedule, like LambdaLR) when one "
+                f"schedule drives parameter groups with different learning rates {starts}; "
+                f"or pass one schedule per group; got None"
+            )
+        schedules = [schedule] * n_groups
+    elif isinstance(schedule, Sequence) and not isinstance(schedule, str | bytes):
+        schedules = list(schedule)
+        if len(schedules) != n_groups:
+            raise ValueError(
+                f"{name} must hold one schedule per parameter group ({n_groups}), "
+                f"got {len(schedules)}"
+            )
+        for i, item in enumerate(schedules):
+            check_instance(f"{name}[{i}]", item, Schedule, "an lrlab Schedule")
+    else:
+        raise ValueError(
+            f"{name} must be an lrlab Schedule or a list of them, one per parameter group "
+            f"({n_groups}), got {shown(schedule)}"
+        )
+    mode = "same" if groups is None else check_choice("groups", groups, GROUP_MODES)
+    return schedules, mode
+
+
 def to_torch(
     schedule: Schedule | Sequence[Schedule],
     optimizer: Optimizer,
@@ -296,25 +381,7 @@ def to_torch(
     [0.0, 0.0]
     """
     optimizer = check_instance("optimizer", optimizer, Optimizer, "a torch.optim.Optimizer")
-    n_groups = len(optimizer.param_groups)
-    if isinstance(schedule, Schedule):
-        schedules = [schedule] * n_groups
-        starts = sorted({_group_lr(g) for g in optimizer.param_groups})
-        if groups is None and len(starts) > 1:
-            raise ValueError(
-                f"groups must be 'same' (every group follows the schedule) or 'factor' "
-                f"(group g gets its initial lr times the schedule, like LambdaLR) when one "
-                f"schedule drives parameter groups with different learning rates {starts}; "
-                f"or pass one schedule per group; got None"
-            )
-    elif isinstance(schedule, Sequence) and not isinstance(schedule, str | bytes):
-        schedules = list(schedule)
-    else:
-        raise ValueError(
-            f"schedule must be an lrlab Schedule or a list of them, one per parameter group "
-            f"({n_groups}), got {shown(schedule)}"
-        )
-    mode = "same" if groups is None else check_choice("groups", groups, GROUP_MODES)
+    schedules, mode = group_schedules(schedule, initial_lrs(optimizer), groups)
     return ScheduleLR(
         optimizer, schedules, cycle_momentum=cycle_momentum, groups=mode, start_step=start_step
     )

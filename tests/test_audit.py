@@ -27,6 +27,7 @@ from lrlab import (
     join,
     linear_warmup,
     one_cycle,
+    scale,
     to_torch,
     warmup_cosine,
 )
@@ -54,6 +55,13 @@ def hf_cosine(total: int = N, warmup: int = W):
 
 
 INTENDED = warmup_cosine(PEAK, N, W)
+SHAPE = warmup_cosine(1.0, N, W)  # the same schedule as a factor of each group's rate
+
+
+def two_groups(params, kind=torch.optim.SGD):
+    """The loop's parameters at PEAK and a second group at PEAK / 10 (layer-wise rates)."""
+    extra = torch.zeros(1, requires_grad=True)
+    return kind([{"params": params}, {"params": [extra], "lr": PEAK / 10}], lr=PEAK)
 
 
 # ------------------------------------------------------------------ mistakes
@@ -64,6 +72,25 @@ def test_stepping_every_micro_batch_over_steps() -> None:
     report = audit(hf_cosine(), N, intended=INTENDED, accumulation=4, step_every="micro_batch")
     # Run four times too fast, HF's cosine also passes its end and climbs back.
     assert report.names == {"over_stepping", "rise_after_end"}
+
+
+def test_stepping_every_micro_batch_records_what_a_real_loop_applies() -> None:
+    """The audit's rates equal those of the loop it describes, written out in full."""
+    accumulation, updates = 4, 20
+    param = torch.zeros(1, requires_grad=True)
+    opt, scheduler = hf_cosine()([param])
+    used = []
+    opt.register_step_pre_hook(lambda o, a, k: used.append(o.param_groups[0]["lr"]))
+    for i in range(accumulation * updates):
+        param.sum().backward()
+        if (i + 1) % accumulation == 0:
+            opt.step()
+            opt.zero_grad()
+        scheduler.step()
+    report = audit(hf_cosine(), updates, accumulation=accumulation, step_every="micro_batch")
+    assert report.lrs.tolist() == used
+    # The first update already runs accumulation - 1 scheduler steps into the warmup.
+    assert used[0] == pytest.approx(PEAK * (accumulation - 1) / W)
 
 
 def test_sizing_the_schedule_in_micro_batches_under_steps() -> None:
@@ -179,6 +206,26 @@ def test_overwriting_the_rate_after_building_the_scheduler_skips_the_warmup() ->
     assert audit(build, N).names == {"unwarmed_first_update"}
 
 
+def test_one_max_lr_for_every_group_overwrites_layer_wise_rates() -> None:
+    """katsura-jp/pytorch-cosine-annealing-with-warmup#11: "if you have an optimizer with
+    multiple groups with different learning rates, all of their learning rate values will get
+    overridden by the max_lr"; torch's OneCycleLR does the same with a single max_lr
+    (pytorch/pytorch#73305 asks for it to be read from each group)."""
+
+    def build(params):
+        opt = two_groups(params)
+        return opt, OneCycleLR(opt, max_lr=PEAK, total_steps=N, cycle_momentum=False)
+
+    wanted = [one_cycle(PEAK, N), one_cycle(PEAK / 10, N)]
+    report = audit(build, N, intended=wanted)
+    assert report.names == {"differs_from_intended"}
+    assert report.findings[0].group == 1
+    assert "group 1" in str(report)
+    assert "NO" in report.table(group=1) and "NO" not in report.table()
+    # OneCycleLR also set both groups' initial_lr, so one intended schedule fits them both
+    assert audit(build, N, intended=wanted[0]).ok
+
+
 # ------------------------------------------------------------ correct loops
 
 
@@ -200,10 +247,17 @@ def correct_builds():
         opt = torch.optim.SGD(params, lr=PEAK)
         return opt, CosineAnnealingWarmRestarts(opt, T_0=15)
 
-    def two_groups(params):
-        extra = torch.zeros(1, requires_grad=True)
-        opt = torch.optim.SGD([{"params": params}, {"params": [extra], "lr": PEAK / 10}], lr=PEAK)
-        return opt, to_torch(INTENDED, opt)
+    def one_schedule_per_group(params):
+        opt = two_groups(params)
+        return opt, to_torch([INTENDED, scale(INTENDED, 0.1)], opt)
+
+    def one_factor_for_all_groups(params):
+        opt = two_groups(params)
+        return opt, to_torch(SHAPE, opt, groups="factor")
+
+    def lambda_lr_over_groups(params):
+        opt = two_groups(params, torch.optim.AdamW)
+        return opt, LambdaLR(opt, SHAPE)
 
     sequential_intended = join(
         [linear_warmup(PEAK, W, start=PEAK * 1e-8), cosine(PEAK, N - W)], [W]
@@ -217,7 +271,19 @@ def correct_builds():
         ("SequentialLR", sequential, sequential_intended, {}),
         ("OneCycleLR", onecycle, one_cycle(PEAK, N), {}),
         ("warm restarts", restarts, cosine_restarts(PEAK, 15), {}),
-        ("two parameter groups", two_groups, INTENDED, {}),
+        (
+            "two parameter groups, one schedule each",
+            one_schedule_per_group,
+            [INTENDED, scale(INTENDED, 0.1)],
+            {},
+        ),
+        (
+            "two parameter groups, groups='factor'",
+            one_factor_for_all_groups,
+            SHAPE,
+            {"groups": "factor"},
+        ),
+        ("two parameter groups, LambdaLR", lambda_lr_over_groups, SHAPE, {"groups": "factor"}),
         (
             "per-epoch schedule stepped per epoch",
             restarts,
@@ -234,6 +300,27 @@ def correct_builds():
 def test_correct_loops_raise_no_alarm(label, build, intended, loop, with_intended) -> None:
     report = audit(build, N, intended=intended if with_intended else None, **loop)
     assert report.ok, str(report)
+
+
+def test_one_schedule_over_layer_wise_rates_is_refused_by_to_torch() -> None:
+    """The loop this audit once passed as correct: to_torch(INTENDED, opt) over groups at PEAK
+    and PEAK / 10 silently put both groups at INTENDED, and the audit looked at group 0 only.
+    to_torch now refuses it, and the audit reads every group."""
+
+    def build(params):
+        opt = two_groups(params)
+        return opt, to_torch(INTENDED, opt)
+
+    with pytest.raises(ValueError, match=r"groups must be 'same' .* or 'factor'"):
+        audit(build, N)
+
+    def same(params):
+        opt = two_groups(params)
+        return opt, to_torch(INTENDED, opt, groups="same")
+
+    report = audit(same, N, intended=[INTENDED, scale(INTENDED, 0.1)])
+    assert report.names == {"differs_from_intended"} and report.findings[0].group == 1
+    assert audit(same, N, intended=INTENDED, groups="same").ok
 
 
 def test_hf_get_scheduler_correct_loop_is_clean() -> None:
@@ -277,13 +364,30 @@ def test_report_table_plot_and_groups() -> None:
         ({"step_every": "batch"}, "step_every must be one of 'update'"),
         ({"resume": "magic"}, "resume must be one of 'state_dict'"),
         ({"resume_at": N}, f"resume_at must be an integer in [1, {N - 1}], got {N}"),
-        ({"intended": 0.1}, "intended must be an lrlab Schedule, got 0.1"),
+        (
+            {"intended": 0.1},
+            "intended must be an lrlab Schedule or a list of them, one per parameter group (1), "
+            "got 0.1",
+        ),
+        ({"intended": [INTENDED, INTENDED]}, "intended must hold one schedule per parameter group"),
+        ({"intended": INTENDED, "groups": "ratio"}, "groups must be one of 'same', 'factor'"),
     ],
 )
 def test_bad_audit_arguments_are_named(kwargs, message) -> None:
     args = {"updates": N, **kwargs}
     with pytest.raises(ValueError, match=re.escape(message)):
         audit(hf_cosine(), **args)
+
+
+def test_one_intended_schedule_over_layer_wise_rates_must_say_how() -> None:
+    def build(params):
+        opt = two_groups(params)
+        return opt, LambdaLR(opt, SHAPE)
+
+    with pytest.raises(ValueError, match=r"^groups must be 'same' .*\[0\.01, 0\.1\]"):
+        audit(build, N, intended=INTENDED)
+    with pytest.raises(ValueError, match=re.escape("group must be an integer in [0, 1], got 2")):
+        audit(build, N, intended=SHAPE, groups="factor").table(group=2)
 
 
 def test_every_finding_has_a_description() -> None:

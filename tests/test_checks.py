@@ -18,6 +18,7 @@ from lrlab._checks import (
     check_int_sequence,
     check_lr,
     check_number,
+    check_sequence,
 )
 
 SHAPE = re.compile(r"^(\S+) must be .+, got .+$", re.DOTALL)
@@ -114,3 +115,41 @@ def test_check_int_sequence() -> None:
     refused(lambda: check_int_sequence("s", np.zeros((2, 2), dtype=int), 0), "s")
     refused(lambda: check_int_sequence("s", [], 0, min_len=1), "s")
     refused(lambda: check_int_sequence("s", [0, 1.5], 0), "s[1]")
+
+
+def test_check_sequence() -> None:
+    assert check_sequence("s", [1, "a"], "a list") == (1, "a")
+    assert check_sequence("s", np.array([0.5, 0.5]), "shares") == (0.5, 0.5)
+    assert check_sequence("s", (1, 2), "a pair", min_len=2, max_len=2) == (1, 2)
+    assert refused(lambda: check_sequence("s", (1,), "a pair", min_len=2, max_len=2), "s") == (
+        "s must be a pair, got (1,)"
+    )
+    refused(lambda: check_sequence("s", (1, 2, 3), "a pair", min_len=2, max_len=2), "s")
+    refused(lambda: check_sequence("s", "ab", "a list"), "s")
+    refused(lambda: check_sequence("s", 3, "a list"), "s")
+    refused(lambda: check_sequence("s", np.zeros((2, 2)), "a list"), "s")
+    refused(lambda: check_sequence("s", [], "a non-empty list", min_len=1), "s")
+
+
+@pytest.mark.parametrize(
+    ("value", "options", "expected"),
+    [
+        ("cos", ("cos", "linear"), "cos"),
+        (0.95, (0.9, 0.95), 0.95),
+        (np.float64(0.95), (0.9, 0.95), 0.95),
+        (2, (1.0, 2.0), 2.0),
+        (True, (False, True), True),
+    ],
+)
+def test_choice_accepts_numbers_and_booleans_of_an_explorers_menu(value, options, expected):
+    assert check_choice("x", value, options) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "options"),
+    [("1", (1, 2)), (1, ("1", "2")), (True, (1, 0)), (1, (True, False)), (None, ("cos",))],
+)
+def test_choice_never_takes_a_lookalike(value, options):
+    allowed = ", ".join(repr(o) for o in options)
+    with pytest.raises(ValueError, match=re.escape(f"x must be one of {allowed}, got {value!r}")):
+        check_choice("x", value, options)

@@ -12,7 +12,7 @@ import pytest
 import torch
 
 import lrlab
-from lrlab.cli import main, parse_schedule, torch_code
+from lrlab.cli import CONSTRUCTORS, main, parse_schedule, torch_code
 from lrlab.torch_adapter import torch_lr_sequence
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -82,6 +82,15 @@ def test_hf_flag_prints_type_and_kwargs(capsys: pytest.CaptureFixture[str]) -> N
     assert "no Hugging Face lr_scheduler_type" in capsys.readouterr().out
 
 
+def test_every_public_family_can_be_parsed() -> None:
+    families = {
+        name
+        for name in lrlab.schedules.__all__
+        if isinstance(getattr(lrlab.schedules, name), type) and name != "Schedule"
+    }
+    assert set(CONSTRUCTORS) == families
+
+
 def test_parsed_reprs_round_trip() -> None:
     for schedule in (
         lrlab.join([lrlab.linear_warmup(1.0, 5), lrlab.cosine(1.0, 20)], [5]),
@@ -100,8 +109,21 @@ def test_parsed_reprs_round_trip() -> None:
         ("cosine(1.0, 10", "schedule spec is not a Python call"),
         ("cosine(1.0, total_steps=1e400 * 0)", "only lrlab schedule calls and literal"),
         ("cosine(peak=1.0, **{'total_steps': 3})", "** arguments are not allowed"),
-        ("cosine(1.0, 0)", "total_steps must be an integer >= 1, got 0"),
+        ("cosine(1.0, 0)", "total_steps must be an integer in [1, 2**53], got 0"),
         ("cosine(1.0, 10, wrong=1)", "unexpected keyword argument 'wrong'"),
+        (
+            "cosine(1.0)",
+            "cosine(peak, total_steps, floor=0.0, *, past_end='hold'): "
+            "missing a required argument: 'total_steps'",
+        ),
+        ("cosine(1.0, 10, peak=2.0)", "multiple values for argument 'peak'"),
+        ("constant(0.1, 0.2)", "constant(lr): too many positional arguments"),
+        ("shift(cosine(1.0, 10), -1)", "steps must be an integer in [0, 2**53], got -1"),
+        ("phases([[0.1]], [1.0], 10)", "pairs[0] must be a (start, end) pair"),
+        ("cosine(1.0, 1" + "0" * 5000 + ")", "schedule spec is not a Python call"),
+        ("cosine(" * 300 + ")" * 300, "too many nested parentheses"),
+        ("cosine(*[1.0, 10])", "only lrlab schedule calls"),
+        ("lrlab.cosine(1.0, 10)", "'lrlab.cosine' is not an lrlab schedule"),
         ("0.1", "must be a call such as"),
         ("cosine(1.0, 10).momentum", "only lrlab schedule calls"),
     ],

@@ -125,6 +125,16 @@ def test_chapter_4_exercises_are_registered():
             r"period must be an integer in \[1, 100\], got 200",
         ),
         (lambda: cc.plot_runs({}), r"runs must map labels to non-empty lists"),
+        # Explorer defaults outside their sliders are refused, not clamped.
+        (
+            lambda: cc.sgdr_explorer(peak=100.0),
+            r"peak must be a number in \[0.05, 1.5\], got 100.0",
+        ),
+        (
+            lambda: cc.sgdr_explorer(steps=100, period=200),
+            r"period must be an integer in \[10, 100\]",
+        ),
+        (lambda: cc.sgdr_explorer(floor_frac=0.9), r"floor_frac must be a number in \[0, 0.5\]"),
     ],
 )
 def test_bad_input_names_parameter_value_and_range(call, match):
@@ -140,7 +150,7 @@ def test_bad_input_names_parameter_value_and_range(call, match):
     [("triangular", 1.0, 200, 200), ("triangular2", 1.0, 100, 300), ("exp_range", 0.999, 150, 150)],
 )
 def test_cyclical_explorer_follows_the_formula_after_moving_sliders(mode, gamma, up, down):
-    ex = cc.cyclical_explorer(steps=1200)
+    ex = cc.cyclical_explorer(steps=1200, step_size_up=600, step_size_down=600)
     ex.controls["base"].value = 0.002
     ex.controls["peak"].value = 0.02
     ex.controls["step_size_up"].value = up
@@ -216,6 +226,12 @@ def test_cycle_fraction_and_chapter_5_exercises():
             lambda: cc.plot_cyclical(0.001, 0.01, 10, mode="sine"),
             r"mode must be one of .*got 'sine'",
         ),
+        # Explorer defaults outside their sliders are refused, not clamped.
+        (lambda: cc.cyclical_explorer(base=1.0), r"base must be a number in \[0, 0.01\], got 1.0"),
+        (lambda: cc.cyclical_explorer(peak=0.5), r"peak must be a number in \[0.001, 0.05\]"),
+        (lambda: cc.cyclical_explorer(gamma=0.9), r"gamma must be a number in \[0.999, 1\]"),
+        (lambda: cc.cyclical_explorer(mode="sine"), r"mode must be one of 'triangular'"),
+        (lambda: cc.cyclical_explorer(step_size_up=10), r"step_size_up must be an integer in \[50"),
     ],
 )
 def test_chapter_5_bad_input(call, match):

@@ -659,7 +659,12 @@ def test_fastai_flat_cos_and_sgdr() -> None:
             "exactly one of min_lr and min_lr_rate",
         ),
         (lambda: from_hf("polynomial", 1.0, 1, 10, lr_end=2.0), "lr_end must be below lr"),
-        (lambda: from_hf("linear", 0.0, 1, 10), "lr must be a number in (0, inf), got 0.0"),
+        (lambda: from_hf("linear", 0.0, 1, 10), "lr must be a number in (0, 1e+300], got 0.0"),
+        (
+            lambda: from_timm("StepLRScheduler", 1e305, decay_t=3),
+            "lr must be a number in (0, 1e+300], got 1e+305",
+        ),
+        (lambda: to_hf(None), "schedule must be an lrlab Schedule, got None"),
         (lambda: from_hf("warmup_stable_decay", 1.0, 1, num_decay_steps=3), "or num_stable_steps"),
         (
             lambda: from_hf("warmup_stable_decay", 1.0, 1, 10, num_decay_steps=3, num_cycles=1),

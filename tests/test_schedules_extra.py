@@ -1,4 +1,8 @@
-"""Tests for lrlab.schedules_extra: closed forms, torch parity, reprs and bad input."""
+"""The families other frameworks' schedules need: closed forms, torch parity, reprs, bad input.
+
+``shift``, ``clip``, ``product``, ``exponential_rate``, ``inverse_time``,
+``cosine_cycles`` and ``phases`` live in :mod:`lrlab.schedules` with the rest.
+"""
 
 from __future__ import annotations
 
@@ -23,6 +27,7 @@ from lrlab import (
     inverse_time,
     linear_decay,
     multistep,
+    one_cycle,
     phases,
     product,
     shift,
@@ -129,26 +134,112 @@ def test_phases_hits_every_phase_start(fractions: list[int], total: int) -> None
 @pytest.mark.parametrize(
     ("build", "message"),
     [
-        (lambda: shift(constant(1.0), -1), "steps must be an integer >= 0, got -1"),
+        (lambda: shift(constant(1.0), -1), "steps must be an integer in [0, 2**53], got -1"),
+        (
+            lambda: shift(one_cycle(1.0, 10), 10),
+            "steps must be an integer in [0, 9], got 10",
+        ),
         (lambda: shift(1.0, 1), "schedule must be an lrlab Schedule, got 1.0"),
-        (lambda: clip(constant(1.0), low=-1), "low must be a number in [0, inf), got -1"),
-        (lambda: clip(constant(1.0), 0.5, 0.1), "high must be a number in [0.5, inf), got 0.1"),
+        (
+            lambda: clip(constant(1.0), low=-1),
+            "low must be a learning rate in [0, 1e+300], got -1",
+        ),
+        (lambda: clip(constant(1.0), high=math.inf), "high must be a learning rate in"),
+        (lambda: clip(constant(1.0), 0.5, 0.1), "low must be in [0, high] = [0, 0.1], got 0.5"),
         (lambda: product([constant(1.0)]), "at least two Schedule objects"),
+        (lambda: product(constant(1.0)), "schedules must be a sequence of at least two"),
+        (
+            lambda: product([constant(1.0), abs]),
+            "schedules[1] must be an lrlab Schedule, got <built-in function abs>",
+        ),
         (lambda: exponential_rate(1.0, 0.0, 5), "rate must be a number in (0, inf), got 0.0"),
-        (lambda: exponential_rate(1.0, 0.5, 0), "decay_steps must be an integer >= 1, got 0"),
+        (
+            lambda: exponential_rate(1.0, 0.5, 0),
+            "decay_steps must be an integer in [1, 2**53], got 0",
+        ),
+        (lambda: exponential_rate(2e300, 0.5, 1), "start must be a learning rate in"),
         (lambda: exponential_rate(1.0, 0.5, 5, staircase=1), "staircase must be True or False"),
         (lambda: inverse_time(1.0, 5, power=0), "power must be a number in (0, inf), got 0"),
         (lambda: cosine_cycles(1.0, 10, decay=0), "decay must be a number in (0, 1], got 0"),
-        (lambda: cosine_cycles(1.0, 10, floor=2.0), "floor must be a number in [0, 1], got 2.0"),
+        (
+            lambda: cosine_cycles(1.0, 10, floor=2.0),
+            "floor must be in [0, peak] = [0, 1.0], got 2.0",
+        ),
         (lambda: cosine_cycles(1.0, 10, decay_of="x"), "decay_of must be one of 'peak'"),
-        (lambda: cosine_cycles(1.0, 10, cycles=0), "cycles must be an integer >= 1, got 0"),
-        (lambda: phases([(1.0, 0.0)], [0.5], 10), "fractions must sum to 1"),
-        (lambda: phases([(1.0, 0.0)], [0.5, 0.5], 10), "one share per pair (1), got 2"),
-        (lambda: phases([(1.0,)], [1.0], 10), "pairs must hold (start, end) pairs"),
+        (
+            lambda: cosine_cycles(1.0, 10, cycles=0),
+            "cycles must be an integer in [1, 2**53], got 0",
+        ),
+        (
+            lambda: cosine_cycles(1.0, 2**51, cycles=5),
+            "cycles must be an integer in [1, 4] so that the last cycle ends by step 2**53",
+        ),
+        (
+            lambda: cosine_cycles(1.0, 2**50, 2, cycles=4),
+            "cycles must be an integer in [1, 3] so that the last cycle ends by step 2**53",
+        ),
+        (lambda: cosine_cycles(1.0, 10, period_mult=1.5), "period_mult must be an integer"),
+        (
+            lambda: phases([(1.0, 0.0)], [0.5], 10),
+            "fractions must be shares that sum to 1, got [0.5]",
+        ),
+        (
+            lambda: phases([(1.0, 0.0)], [0.5, 0.5], 10),
+            "fractions must be one share per pair (1), got [0.5, 0.5]",
+        ),
+        (
+            lambda: phases([(1.0,)], [1.0], 10),
+            "pairs[0] must be a (start, end) pair of learning rates, got (1.0,)",
+        ),
+        (
+            lambda: phases([(1.0, -0.5)], [1.0], 10),
+            "pairs[0][1] must be a learning rate in [0, 1e+300], got -0.5",
+        ),
+        (
+            lambda: phases([(1.0, 0.0), (0.0, 1.0)], [1.5, -0.5], 10),
+            "fractions[0] must be a number in (0, 1], got 1.5",
+        ),
+        (lambda: phases([(1.0, 0.0)], 1.0, 10), "fractions must be a sequence of shares"),
         (lambda: phases([(1.0, 0.0)], [1.0], 10, shape="exp"), "shape must be one of 'cos'"),
         (lambda: phases([], [], 10), "pairs must be a non-empty sequence"),
     ],
 )
 def test_bad_input_is_named(build, message: str) -> None:
-    with pytest.raises(ValueError, match=re.escape(message)):
+    with pytest.raises(ValueError, match=re.escape(message)) as info:
         build()
+    # the one message shape of lrlab/_checks.py
+    assert re.match(r"^[\w.\[\]]+ must be .+, got .+$", str(info.value), re.DOTALL), info.value
+
+
+def test_shift_refuses_steps_its_schedule_does_not_have() -> None:
+    s = shift(constant(0.1), 5)
+    assert s.max_steps == 2**53 - 4
+    assert s(2**53 - 5) == 0.1
+    with pytest.raises(ValueError, match=re.escape("step must be in [0, 2**53 - steps] = [0, ")):
+        s(2**53 - 4)
+    assert shift(constant(0.1), 0).max_steps is None
+
+
+def test_combinators_carry_max_steps_and_momentum() -> None:
+    cycle = one_cycle(1.0, 100)
+    ahead = shift(cycle, 30)
+    assert (ahead.total_steps, ahead.max_steps) == (70, 70)
+    np.testing.assert_array_equal(ahead.momentum(np.arange(71)), cycle.momentum(np.arange(30, 101)))
+    assert clip(cycle, high=0.5).max_steps == 100
+    assert clip(cycle, high=0.5).momentum is cycle.momentum
+    both = product([cycle, linear_decay(1.0, 0.0, 300)])
+    assert (both.total_steps, both.max_steps, both.momentum) == (300, 100, None)
+
+
+def test_values_stay_at_or_below_the_peak() -> None:
+    """Where the closed form rounds one unit past a bound, the bound is returned.
+
+    Unclipped, ``0.3 + 0.5 * 0.6 * 2`` and ``0.3 + 1.0 * 0.6`` are 0.9000000000000001
+    and ``0.9 + 1.0 * (0.3 - 0.9)`` is 0.29999999999999993.
+    """
+    s = cosine_cycles(0.9, 100, floor=0.3)
+    assert cosine(0.9, 100, 0.3)(0) == 0.9  # lrlab's cosine, clipped the same way
+    assert s(0) == 0.9
+    p = phases([(0.3, 0.9), (0.9, 0.3)], [0.5, 0.5], 100, shape="linear")
+    t = np.arange(101)
+    assert p(t).max() == 0.9 and p(t).min() == 0.3

@@ -1,4 +1,4 @@
-"""The data embedded for kernel-free explorers is lrlab's own numbers, on a bounded grid."""
+"""Legacy frame explorers: the data embedded for the page is lrlab's own numbers, on a grid."""
 
 import json
 import re
@@ -38,7 +38,14 @@ def cosine():
 @pytest.fixture(scope="module")
 def valley():
     problem = problems.Quadratic2D(10.0, 1.0)
-    ex = widgets.gd_valley_explorer(problem, lr=0.15, steps=20)
+    limit = problem.max_stable_lr
+    controls = {
+        "lr": widgets.slider("learning rate η", 0.15, limit / 40, 1.25 * limit, limit / 80),
+        "steps": widgets.slider("steps", 20, 1, 100, 1, integer=True),
+    }
+    ex = static_explorer.FrameExplorer(
+        lambda lr, steps: viz.plot_path_2d(problem, lr, steps), controls
+    )
     return problem, ex, ex.page_data()
 
 
@@ -106,7 +113,7 @@ def test_many_controls_vary_one_at_a_time_around_the_defaults():
         "shape": w.Dropdown(options=[("linear", "lin"), ("cosine", "cos")], value="cos"),
         "log": w.Checkbox(value=False),
     }
-    ex = widgets.Explorer(draw, controls, page_frames=60)
+    ex = static_explorer.FrameExplorer(draw, controls, page_frames=60)
     data = ex.page_data()
     frames = np.array(data["frames"])
     assert len(frames) <= 60
@@ -157,7 +164,7 @@ def test_long_curves_are_simplified_within_a_fraction_of_a_pixel():
 
 def test_show_emits_a_hidden_block_with_the_page_data(monkeypatch):
     shown = []
-    monkeypatch.setattr(widgets, "display", lambda obj, display_id=False: shown.append(obj))
+    monkeypatch.setattr(static_explorer, "display", lambda obj, display_id=False: shown.append(obj))
     ex = widgets.schedule_explorer(
         lambda gamma: lrlab.exponential(0.1, gamma),
         {"gamma": widgets.slider("γ", 0.9, 0.5, 0.99, 0.01)},
@@ -197,7 +204,7 @@ def test_figures_whose_number_of_axes_changes_and_numpy_options():
         "two": w.Checkbox(value=False),
         "scale": w.Dropdown(options=[("half", np.float64(0.5)), ("one", np.float64(1.0))]),
     }
-    data = widgets.Explorer(draw, controls).page_data()
+    data = static_explorer.FrameExplorer(draw, controls).page_data()
     json.dumps(data, allow_nan=False)
     assert {c["name"]: c["values"] for c in data["controls"]}["scale"] == [0.5, 1.0]
     for f in range(len(data["frames"])):

@@ -29,7 +29,7 @@ from lrlab import (
     with_warmup,
     wsd,
 )
-from lrlab.torch_adapter import ScheduleLR
+from lrlab.torch_adapter import ScheduleLR, group_schedules
 
 SCHEDULES = [
     warmup_cosine(1e-3, 300, 30, 1e-5),
@@ -128,8 +128,23 @@ def test_one_schedule_per_parameter_group() -> None:
     assert [g["lr"] for g in opt.param_groups] == [slow(10), fast(10)]
     with pytest.raises(ValueError, match=r"one schedule per parameter group \(2\), got 3"):
         to_torch([slow, fast, slow], opt)
-    with pytest.raises(ValueError, match=r"schedules\[1\] must be an lrlab Schedule, got 0\.1"):
+    with pytest.raises(ValueError, match=r"schedule\[1\] must be an lrlab Schedule, got 0\.1"):
         to_torch([slow, 0.1], opt)
+    with pytest.raises(ValueError, match=r"schedules\[1\] must be an lrlab Schedule, got 0\.1"):
+        ScheduleLR(opt, [slow, 0.1])
+
+
+def test_group_schedules_follows_the_to_torch_rules() -> None:
+    s = cosine(1.0, 10)
+    assert group_schedules(s, [0.1, 0.1], None) == ([s, s], "same")
+    assert group_schedules(s, [0.1, 0.01], "factor") == ([s, s], "factor")
+    assert group_schedules([s, s], [0.1, 0.01], None) == ([s, s], "same")
+    with pytest.raises(ValueError, match=r"^groups must be 'same' .*got None$"):
+        group_schedules(s, [0.1, 0.01], None)
+    with pytest.raises(ValueError, match=r"^intended must hold one schedule per parameter group"):
+        group_schedules([s], [0.1, 0.01], None, name="intended")
+    with pytest.raises(ValueError, match=r"^groups must be one of 'same', 'factor', got 'ratio'$"):
+        group_schedules(s, [0.1], "ratio")
 
 
 @pytest.mark.parametrize("schedule", SCHEDULES, ids=IDS)

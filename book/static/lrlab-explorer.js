@@ -1,38 +1,31 @@
 /*
- * LR Lab explorers that respond in the page, with no kernel.
+ * LR Lab explorers in the page: controls and an SVG figure, computed live.
  *
- * `lrlab.widgets.Explorer.show()` leaves a hidden block
- *   <div class="lrlab-explorer" hidden><script type="application/json">...</script></div>
- * holding the explorer's figure drawn by lrlab on a grid of slider values
- * (see lrlab/static_explorer.py for the format). This script turns each block
- * into sliders and an SVG figure, and hides the static PNG and the inert
- * ipywidgets of the same cell output (by CSS, so widgets rendered later are
- * hidden too). If anything fails, the PNG stays.
+ * lrlab.widgets.Explorer.show() leaves a hidden block
+ *   <div class="lrlab-explorer-spec" hidden><script type="application/json">...</script></div>
+ * holding the explorer's declaration (controls, panels, series, expressions).
+ * This script builds the controls, and on every input computes the figure with
+ * lrlab-models.js (which must load first) and draws it as SVG at the width of
+ * the page, panels side by side or stacked on a narrow screen. Every
+ * combination of controls is computed, none is precomputed.
+ *
+ * For tests, each explorer element carries `lrlab`: its spec, the control
+ * positions, the data last drawn, `set(i, k)` and the redraw times in ms.
  */
 (function () {
   "use strict";
 
+  var M = window.lrlabModels;
   var SVG = "http://www.w3.org/2000/svg";
-  var FONT = '"DejaVu Sans", "Bitstream Vera Sans", Verdana, "Helvetica Neue", Arial, sans-serif';
-  var TICK = 4.86; // 3.5 pt: matplotlib's major tick length and label pad, in px at 100 dpi
-  var MINOR_TICK = 2.78;
-  var LABEL_PAD = 5.56; // 4 pt
-  var TITLE_PAD = 8.33; // 6 pt
-  var SPINE = 1.11; // 0.8 pt
+  var TICK = 4.5;
+  var PAD = 4;
+  var FONT = 12; // tick labels, px
+  var LABEL_FONT = 13;
+  var TITLE_FONT = 13;
+  var MIN_PANEL = 300; // narrower than this per panel: stack the panels
+  var MARGIN = 0.05; // lrlab.widgets.MARGIN
+  var DASHES = { "-": null, "--": [3.7, 1.6], ":": [1, 1.65], "-.": [6.4, 1.6, 1, 1.6] };
   var count = 0;
-
-  var STYLE =
-    // A 2x PNG with its 1x size set is wrapped in a link to the full image by Sphinx.
-    ".lrlab-live > img, .lrlab-live > a.image-reference, .lrlab-live > .widget-subarea," +
-    " .lrlab-live > .jupyter-widgets { display: none !important; }" +
-    ".lrlab-view { margin: 0.5em 0 1em; }" +
-    ".lrlab-view svg { display: block; width: 100%; height: auto; background: #fff; border-radius: 2px; }" +
-    ".lrlab-controls { display: grid; grid-template-columns: max-content minmax(8em, 26em) 5em;" +
-    " gap: 0.35em 0.8em; align-items: center; margin-top: 0.6em; padding: 0 0.5em; font-size: 0.9em; }" +
-    ".lrlab-controls label { text-align: right; }" +
-    ".lrlab-controls input[type=range] { width: 100%; accent-color: #0072B2; margin: 0; }" +
-    ".lrlab-controls input[type=checkbox] { justify-self: start; accent-color: #0072B2; }" +
-    ".lrlab-controls output { font-variant-numeric: tabular-nums; }";
 
   function node(name, attrs, parent) {
     var el = document.createElementNS(SVG, name);
@@ -43,53 +36,84 @@
     return el;
   }
 
-  function text(parent, str, attrs) {
-    var el = node("text", Object.assign({ "font-family": FONT, fill: "#000000" }, attrs), parent);
-    el.textContent = str;
+  // Styled runs [[text, flags]] as tspans: i italic, w bold, b subscript, p superscript.
+  function runs(parent, list, attrs) {
+    var el = node("text", attrs, parent);
+    if (list.length === 1 && !list[0][1]) {
+      el.textContent = list[0][0];
+      return el;
+    }
+    var shift = 0;
+    list.forEach(function (run) {
+      var flags = run[1];
+      var want = flags.indexOf("b") >= 0 ? 0.3 : flags.indexOf("p") >= 0 ? -0.45 : 0;
+      var span = node("tspan", {}, el);
+      if (want !== shift) span.setAttribute("dy", (want - shift).toFixed(2) + "em");
+      shift = want;
+      if (flags.indexOf("b") >= 0 || flags.indexOf("p") >= 0) span.setAttribute("font-size", "75%");
+      if (flags.indexOf("i") >= 0) span.setAttribute("font-style", "italic");
+      if (flags.indexOf("w") >= 0) span.setAttribute("font-weight", "bold");
+      span.textContent = run[0];
+    });
+    if (shift !== 0) {
+      var back = node("tspan", { dy: (-shift).toFixed(2) + "em" }, el);
+      back.textContent = "\u200b";
+    }
     return el;
   }
 
-  function width(el, str, size) {
-    var measured = 0;
-    try {
-      measured = el.getComputedTextLength();
-    } catch (e) {
-      measured = 0;
-    }
-    return measured > 0 ? measured : str.length * size * 0.6;
+  function plain(text) {
+    return [[text, ""]];
   }
 
-  function expand(values) {
-    if (Array.isArray(values)) return values;
-    var out = new Array(values.n);
-    for (var i = 0; i < values.n; i++) out[i] = values.start + values.step * i;
-    return out;
-  }
+  // Text widths from a canvas: asking the SVG would lay out the whole page each time.
+  var canvas = null;
+  var family = "sans-serif";
 
-  function mergeList(shared, own) {
-    if (!Array.isArray(shared)) return own;
-    if (!Array.isArray(own)) return shared;
-    return shared.map(function (item, i) {
-      return Object.assign({}, item, own[i]);
+  function textWidth(size, list) {
+    if (!canvas) canvas = document.createElement("canvas").getContext("2d");
+    var w = 0;
+    list.forEach(function (run) {
+      var flags = run[1];
+      var px = flags.indexOf("b") >= 0 || flags.indexOf("p") >= 0 ? size * 0.75 : size;
+      canvas.font = (flags.indexOf("i") >= 0 ? "italic " : "") + (flags.indexOf("w") >= 0 ? "bold " : "") + px + "px " + family;
+      w += canvas.measureText(run[0]).width;
     });
+    return w;
   }
 
-  // One frame's figure: the common part with the frame's own values on top.
-  function frameFigure(data, frame) {
-    var own = data.figures[frame] || {};
-    var fig = Object.assign({}, data.common, own);
-    var ownAxes = own.axes || [];
-    fig.axes = [];
-    for (var a = 0; a < Math.max(data.common.axes.length, ownAxes.length); a++) {
-      var shared = data.common.axes[a] || {};
-      var mine = ownAxes[a] || {};
-      var ax = Object.assign({}, shared, mine);
-      ["lines", "collections", "texts"].forEach(function (key) {
-        ax[key] = mergeList(shared[key], mine[key]);
-      });
-      fig.axes.push(ax);
+  // ------------------------------------------------------------------ scales
+
+  // lrlab.widgets.auto_limits: the finite data range plus 5 % each side (in log10 on a log axis).
+  function limits(arrays, log, fixed) {
+    var lo = Infinity;
+    var hi = -Infinity;
+    arrays.forEach(function (a) {
+      for (var i = 0; i < a.length; i++) {
+        var v = a[i];
+        if (!isFinite(v) || (log && v <= 0)) continue;
+        if (log) v = Math.log10(v);
+        if (v < lo) lo = v;
+        if (v > hi) hi = v;
+      }
+    });
+    if (lo > hi) {
+      lo = log ? -1 : 0;
+      hi = 1;
     }
-    return fig;
+    if (hi === lo) {
+      var pad = lo !== 0 ? Math.abs(lo) * MARGIN : 1.0;
+      lo -= pad;
+      hi += pad;
+    }
+    var span = hi - lo;
+    lo -= MARGIN * span;
+    hi += MARGIN * span;
+    if (log) {
+      lo = Math.pow(10, lo);
+      hi = Math.pow(10, hi);
+    }
+    return [fixed[0] === null ? lo : fixed[0], fixed[1] === null ? hi : fixed[1]];
   }
 
   function scaler(lim, log, start, size, flip) {
@@ -98,44 +122,226 @@
     var span = hi - lo || 1;
     return function (v) {
       if (v === null || v === undefined || !isFinite(v)) return null;
-      // Like matplotlib, a value a log axis cannot show is drawn far off its low end.
-      var f = log && v <= 0 ? -1000 : ((log ? Math.log10(v) : v) - lo) / span;
+      if (log && v <= 0) return null;
+      var f = ((log ? Math.log10(v) : v) - lo) / span;
       var px = flip ? start + size - f * size : start + f * size;
-      return Math.max(-1e6, Math.min(1e6, px));
+      return Math.max(-1e5, Math.min(1e5, px));
     };
   }
 
-  function fracScaler(start, size, flip) {
-    return function (v) {
-      if (v === null || !isFinite(v)) return null;
-      return flip ? start + size - v * size : start + v * size;
-    };
+  function minus(s) {
+    return s.replace(/^-/, "\u2212");
   }
 
-  function polyline(xs, ys, sx, sy) {
-    var d = "";
+  // Ticks every 1, 2, 2.5 or 5 times a power of ten, at most `most` of them.
+  function linearTicks(lo, hi, most) {
+    var span = hi - lo;
+    if (!(span > 0)) return { ticks: [], labels: [], offset: null };
+    var raw = span / Math.max(most, 1);
+    var mag = Math.pow(10, Math.floor(Math.log10(raw)));
+    var step = mag * 10;
+    [1, 2, 2.5, 5, 10].some(function (m) {
+      if (m * mag >= raw) {
+        step = m * mag;
+        return true;
+      }
+      return false;
+    });
+    var ticks = [];
+    for (var k = Math.ceil(lo / step - 1e-9); k * step <= hi + step * 1e-9; k++) ticks.push(k * step);
+    var biggest = Math.max(Math.abs(lo), Math.abs(hi));
+    var power = 0;
+    if (biggest >= 1e5 || biggest < 1e-3) power = Math.floor(Math.log10(biggest));
+    var unit = Math.pow(10, power);
+    var decimals = Math.max(0, -Math.floor(Math.log10(step / unit) + 1e-9));
+    if (Math.abs(step / unit / Math.pow(10, -decimals) - 2.5) < 1e-6) decimals += 1;
+    var labels = ticks.map(function (t) {
+      var v = t / unit;
+      if (Math.abs(v) < step / unit / 1e6) v = 0;
+      return plain(minus(v.toFixed(decimals)));
+    });
+    var offset = power ? [["\u00d710", ""], [minus(String(power)), "p"]] : null;
+    return { ticks: ticks, labels: labels, offset: offset };
+  }
+
+  function logTicks(lo, hi, most) {
+    var a = Math.floor(Math.log10(lo) + 1e-9);
+    var b = Math.ceil(Math.log10(hi) - 1e-9);
+    if (b - a < 1) {
+      var lin = linearTicks(lo, hi, most);
+      return { ticks: lin.ticks.filter(function (t) { return t > 0; }), labels: lin.labels.filter(function (l, i) { return lin.ticks[i] > 0; }), minor: [], offset: lin.offset };
+    }
+    var visible = 0;
+    for (var v0 = a; v0 <= b; v0++) if (Math.pow(10, v0) >= lo * (1 - 1e-9) && Math.pow(10, v0) <= hi * (1 + 1e-9)) visible++;
+    if (visible < 2) return fewDecades(lo, hi, a, b);
+    var every = Math.max(1, Math.ceil((b - a + 1) / Math.max(most, 2)));
+    var ticks = [];
+    var labels = [];
+    var minor = [];
+    for (var e = a; e <= b; e++) {
+      var v = Math.pow(10, e);
+      if ((e - a) % every === 0 && v >= lo * (1 - 1e-9) && v <= hi * (1 + 1e-9)) {
+        ticks.push(v);
+        labels.push([["10", ""], [minus(String(e)), "p"]]);
+      }
+      if (every === 1 && b - a <= 8) {
+        for (var m = 2; m <= 9; m++) {
+          var u = m * v;
+          if (u >= lo && u <= hi) minor.push(u);
+        }
+      }
+    }
+    return { ticks: ticks, labels: labels, minor: minor, offset: null };
+  }
+
+  // A log axis spanning less than two decades: ticks at 1, 2 and 5 times powers of ten.
+  function fewDecades(lo, hi, a, b) {
+    var ticks = [];
+    var labels = [];
+    var minor = [];
+    for (var e = a; e <= b; e++) {
+      for (var m = 1; m <= 9; m++) {
+        var v = m * Math.pow(10, e);
+        if (v < lo * (1 - 1e-9) || v > hi * (1 + 1e-9)) continue;
+        if (m === 1 || m === 2 || m === 5) {
+          ticks.push(v);
+          labels.push(plain(minus(M.pyFormat(v, "g"))));
+        } else {
+          minor.push(v);
+        }
+      }
+    }
+    return { ticks: ticks, labels: labels, minor: minor, offset: null };
+  }
+
+  function ticksFor(lim, log, most) {
+    if (log) return logTicks(lim[0], lim[1], most);
+    var t = linearTicks(lim[0], lim[1], most);
+    t.minor = [];
+    return t;
+  }
+
+  // ------------------------------------------------------------------ drawing
+
+  function dashArray(style) {
+    var d = DASHES[style.dash];
+    if (!d) return null;
+    var w = Math.max(style.width, 0.5);
+    return d.map(function (v) { return (v * w).toFixed(2); }).join(" ");
+  }
+
+  function r1(v) {
+    return Math.round(v * 10) / 10;
+  }
+
+  // A line's SVG path in pixels. With more points than pixel columns, each column keeps
+  // its first, lowest, highest and last point, which draws the same picture. Points
+  // every few pixels along the line go to `samples` (for placing the legend).
+  function pixelPath(xs, ys, sx, sy, steps, box, samples) {
+    var parts = [];
     var pen = false;
-    for (var i = 0; i < ys.length; i++) {
+    var lastX = 0;
+    var lastY = 0;
+    var n = ys.length;
+    var thin = !steps && n > 2 * box.w;
+    var col = NaN;
+    var sinceSample = Infinity;
+    function emit(x, y) {
+      if (pen && steps) parts.push("L" + r1(x) + " " + r1(lastY));
+      parts.push((pen ? "L" : "M") + r1(x) + " " + r1(y));
+      var inside = x >= box.x && x <= box.x + box.w && y >= box.y && y <= box.y + box.h;
+      if (pen) {
+        var d = Math.abs(x - lastX) + Math.abs(y - lastY);
+        sinceSample += d;
+        if (d > 12 && inside) {
+          var k = Math.min(100, Math.ceil(d / 6));
+          for (var j = 1; j < k; j++) samples.push([lastX + ((x - lastX) * j) / k, lastY + ((y - lastY) * j) / k]);
+        }
+      }
+      if (inside && sinceSample >= 6) {
+        samples.push([x, y]);
+        sinceSample = 0;
+      }
+      pen = true;
+      lastX = x;
+      lastY = y;
+    }
+    // The current pixel column: its first, lowest, highest and last point (x, y, index).
+    var fx, fy, lx, ly, li, hx, hy, hi2, ex, ey, count = 0;
+    function flush() {
+      if (!count) return;
+      emit(fx, fy);
+      var loFirst = li < hi2;
+      var ax = loFirst ? lx : hx, ay = loFirst ? ly : hy;
+      var bx = loFirst ? hx : lx, by = loFirst ? hy : ly;
+      if (count > 1) {
+        if (ax !== fx || ay !== fy) emit(ax, ay);
+        if (bx !== ax || by !== ay) emit(bx, by);
+        if (ex !== bx || ey !== by) emit(ex, ey);
+      }
+      count = 0;
+    }
+    // A staircase only needs its corners: a point at the level of the previous one
+    // extends the step, drawn when the level changes or the line ends.
+    var tail = null;
+    for (var i = 0; i < n; i++) {
       var x = sx(xs[i]);
       var y = sy(ys[i]);
       if (x === null || y === null) {
+        flush();
+        if (tail !== null) emit(tail, lastY);
+        tail = null;
         pen = false;
         continue;
       }
-      d += (pen ? "L" : "M") + x.toFixed(2) + " " + y.toFixed(2);
-      pen = true;
+      if (steps) {
+        if (pen && Math.abs(y - lastY) < 0.05) {
+          tail = x;
+          continue;
+        }
+        tail = null;
+        emit(x, y);
+        continue;
+      }
+      if (!thin) {
+        emit(x, y);
+        continue;
+      }
+      var c = Math.round(x);
+      if (c !== col) {
+        flush();
+        col = c;
+      }
+      if (!count) {
+        fx = lx = hx = x;
+        fy = ly = hy = y;
+        li = hi2 = i;
+      } else if (y < ly) {
+        lx = x;
+        ly = y;
+        li = i;
+      } else if (y > hy) {
+        hx = x;
+        hy = y;
+        hi2 = i;
+      }
+      ex = x;
+      ey = y;
+      count++;
     }
-    return d;
+    flush();
+    if (tail !== null) emit(tail, lastY);
+    return parts.join("");
   }
 
-  function marker(parent, shape, x, y, size, fill, edge) {
+  function marker(parent, shape, x, y, size, color) {
     var r = size / 2;
-    var attrs = { fill: fill || "none", stroke: edge || fill || "#000", "stroke-width": 1 };
+    var attrs = { fill: color, stroke: color, "stroke-width": 0.8 };
     if (shape === "s") {
       node("rect", Object.assign(attrs, { x: x - r, y: y - r, width: size, height: size }), parent);
-    } else if (shape === "*" || shape === "^" || shape === "v" || shape === "D" || shape === "d") {
+    } else if (shape === "*" || shape === "^" || shape === "v" || shape === "D") {
       var pts = [];
-      var n = shape === "*" ? 10 : shape === "D" || shape === "d" ? 4 : 3;
+      var n = shape === "*" ? 10 : shape === "D" ? 4 : 3;
       for (var k = 0; k < n; k++) {
         var angle = (Math.PI * 2 * k) / n - Math.PI / 2 + (shape === "v" ? Math.PI : 0);
         var radius = shape === "*" && k % 2 ? r * 0.4 : r;
@@ -147,125 +353,27 @@
       var d = shape === "x"
         ? "M" + (x - a) + " " + (y - a) + "L" + (x + a) + " " + (y + a) + "M" + (x - a) + " " + (y + a) + "L" + (x + a) + " " + (y - a)
         : "M" + (x - a) + " " + y + "L" + (x + a) + " " + y + "M" + x + " " + (y - a) + "L" + x + " " + (y + a);
-      node("path", { d: d, stroke: edge || fill || "#000", "stroke-width": 1.4 }, parent);
+      node("path", { d: d, stroke: color, "stroke-width": 1.4 }, parent);
     } else {
       node("circle", Object.assign(attrs, { cx: x, cy: y, r: shape === "." ? r * 0.5 : r }), parent);
     }
   }
 
-  // Points every few pixels along the part of a drawn segment inside the axes box,
-  // for placing the legend.
-  function sample(points, from, to, box) {
-    var t0 = 0;
-    var t1 = 1;
-    var d = [to[0] - from[0], to[1] - from[1]];
-    var bounds = [[from[0] - box.x, -d[0]], [box.x + box.w - from[0], d[0]], [from[1] - box.y, -d[1]], [box.y + box.h - from[1], d[1]]];
-    for (var b = 0; b < 4; b++) {
-      var room = bounds[b][0];
-      var rate = bounds[b][1];
-      if (rate === 0) {
-        if (room < 0) return;
-      } else if (rate < 0) {
-        t0 = Math.max(t0, room / rate);
-      } else {
-        t1 = Math.min(t1, room / rate);
-      }
-    }
-    if (t0 > t1) return;
-    var steps = Math.min(400, Math.ceil((Math.hypot(d[0], d[1]) * (t1 - t0)) / 4));
-    for (var k = 0; k <= steps; k++) {
-      var t = t0 + ((t1 - t0) * k) / Math.max(steps, 1);
-      points.push([from[0] + d[0] * t, from[1] + d[1] * t]);
-    }
-  }
-
-  function drawLine(g, line, sx, sy, fx, fy, points, box) {
-    var xs = expand(line.x);
-    var ys = line.y;
-    var px = line.frac ? fx : sx;
-    var py = line.frac ? fy : sy;
-    var group = node("g", { opacity: line.alpha }, g);
-    if (line.width > 0) {
-      node("path", {
-        d: polyline(xs, ys, px, py),
-        fill: "none",
-        stroke: line.color,
-        "stroke-width": line.width,
-        "stroke-dasharray": line.dash && line.dash.length ? line.dash.join(" ") : null,
-        "stroke-linejoin": "round",
-        "stroke-linecap": "butt",
-      }, group);
-    }
-    var last = null;
-    for (var i = 0; i < ys.length; i++) {
-      var x = px(xs[i]);
-      var y = py(ys[i]);
-      if (x === null || y === null) {
-        last = null;
-        continue;
-      }
-      if (!line.frac) sample(points, line.width > 0 && last ? last : [x, y], [x, y], box);
-      last = [x, y];
-      if (line.marker) marker(group, line.marker, x, y, line.size, line.fill, line.edge);
-    }
-  }
-
-  function drawCollection(g, coll, sx, sy, fx, fy, points) {
-    var px = coll.frac ? fx : sx;
-    var py = coll.frac ? fy : sy;
-    if (coll.points) {
-      for (var i = 0; i < coll.points.length; i += 2) {
-        var x = px(coll.points[i]);
-        var y = py(coll.points[i + 1]);
-        if (x === null || y === null) continue;
-        points.push([x, y]);
-        var k = (i / 2) % coll.fill.length;
-        node("circle", { cx: x, cy: y, r: coll.radius[(i / 2) % coll.radius.length], fill: coll.fill[k] || "none" }, g);
-      }
-      return;
-    }
-    coll.paths.forEach(function (piece, i) {
-      var xs = [];
-      var ys = [];
-      for (var j = 0; j < piece.xy.length; j += 2) {
-        xs.push(piece.xy[j]);
-        ys.push(piece.xy[j + 1]);
-      }
-      var d = polyline(xs, ys, px, py) + (piece.closed ? "Z" : "");
-      node("path", {
-        d: d,
-        fill: coll.face[i % coll.face.length] || "none",
-        stroke: coll.edge[i % coll.edge.length] || "none",
-        "stroke-width": coll.width[i % coll.width.length],
-      }, g);
-    });
-  }
-
-  function drawLegend(svg, ax, box, points) {
-    var legend = {
-      entries: ax.legend || [],
-      title: ax.legend_title,
-      size: ax.legend_size || ax.tick_size,
-      frame: ax.legend_frame !== false,
-    };
-    if (!legend.entries.length) return;
-    var size = legend.size;
-    var row = size * 1.3;
-    var handle = 2 * size;
-    var g = node("g", {}, svg);
-    var labels = legend.entries.map(function (entry) {
-      return text(g, entry.label, { "font-size": size, x: 0, y: 0 });
-    });
-    var title = legend.title ? text(g, legend.title, { "font-size": size, x: 0, y: 0, "text-anchor": "middle" }) : null;
+  function legendSize(entries) {
+    var size = FONT;
     var widest = 0;
-    labels.forEach(function (el, i) {
-      widest = Math.max(widest, handle + 0.8 * size + width(el, legend.entries[i].label, size));
+    entries.forEach(function (e) {
+      widest = Math.max(widest, 2.6 * size + textWidth(size, e.label));
     });
-    if (title) widest = Math.max(widest, width(title, legend.title, size));
-    var rows = legend.entries.length + (title ? 1 : 0);
-    var w = widest + 0.8 * size;
-    var h = row * rows + 0.6 * size;
-    var pad = 0.5 * size;
+    return [widest + 0.8 * size, size * 1.35 * entries.length + 0.4 * size];
+  }
+
+  // matplotlib's loc="best": the corner or side covering the fewest drawn points.
+  function legendSpot(entries, box, points) {
+    var wh = legendSize(entries);
+    var w = wh[0];
+    var h = wh[1];
+    var pad = 0.4 * FONT;
     var spots = [
       [box.x + box.w - w - pad, box.y + pad],
       [box.x + pad, box.y + pad],
@@ -273,234 +381,323 @@
       [box.x + box.w - w - pad, box.y + box.h - h - pad],
       [box.x + box.w - w - pad, box.y + (box.h - h) / 2],
       [box.x + pad, box.y + (box.h - h) / 2],
-      [box.x + (box.w - w) / 2, box.y + box.h - h - pad],
       [box.x + (box.w - w) / 2, box.y + pad],
-      [box.x + (box.w - w) / 2, box.y + (box.h - h) / 2],
+      [box.x + (box.w - w) / 2, box.y + box.h - h - pad],
     ];
-    // Like matplotlib's loc="best": the spot covering the fewest drawn points.
     var best = spots[0];
     var fewest = Infinity;
-    spots.forEach(function (spot) {
+    spots.forEach(function (s) {
       var hits = 0;
-      points.forEach(function (p) {
-        if (p[0] >= spot[0] && p[0] <= spot[0] + w && p[1] >= spot[1] && p[1] <= spot[1] + h) hits++;
-      });
+      for (var i = 0; i < points.length; i++) {
+        var p = points[i];
+        if (p[0] >= s[0] && p[0] <= s[0] + w && p[1] >= s[1] && p[1] <= s[1] + h) hits++;
+      }
       if (hits < fewest) {
         fewest = hits;
-        best = spot;
+        best = s;
       }
     });
-    if (legend.frame) {
-      g.insertBefore(node("rect", {
-        x: best[0], y: best[1], width: w, height: h, rx: 3,
-        fill: "#ffffff", "fill-opacity": 0.8, stroke: "#cccccc", "stroke-width": 1.39,
-      }), g.firstChild);
-    }
-    var top = best[1] + 0.3 * size;
-    if (title) {
-      title.setAttribute("x", best[0] + w / 2);
-      title.setAttribute("y", top + row / 2);
-      title.setAttribute("dominant-baseline", "central");
-      top += row;
-    }
-    legend.entries.forEach(function (entry, i) {
-      var y = top + row * (i + 0.5);
-      var x = best[0] + 0.4 * size;
-      if (entry.patch) {
-        node("rect", { x: x, y: y - size * 0.35, width: handle, height: size * 0.7, fill: entry.color }, g);
+    return [Math.round(best[0]), Math.round(best[1]), w, h];
+  }
+
+  function legend(g, entries, place) {
+    var size = FONT;
+    var row = size * 1.35;
+    var handle = 2 * size;
+    node("rect", { x: place[0], y: place[1], width: place[2], height: place[3], fill: "#ffffff", "fill-opacity": 0.85, rx: 2 }, g);
+    entries.forEach(function (e, i) {
+      var y = place[1] + 0.2 * size + row * (i + 0.5);
+      var x = place[0] + 0.4 * size;
+      var st = e.style;
+      if (e.kind === "band") {
+        node("rect", { x: x, y: y - size * 0.35, width: handle, height: size * 0.7, fill: st.color, "fill-opacity": st.alpha }, g);
       } else {
-        if (entry.width > 0) {
-          node("line", {
-            x1: x, x2: x + handle, y1: y, y2: y, stroke: entry.color, "stroke-width": entry.width,
-            "stroke-dasharray": entry.dash && entry.dash.length ? entry.dash.join(" ") : null,
-          }, g);
+        if (st.dash !== "none" && st.width > 0) {
+          node("line", { x1: x, x2: x + handle, y1: y, y2: y, stroke: st.color, "stroke-width": st.width * 1.33, "stroke-dasharray": dashArray(st) }, g);
         }
-        if (entry.marker) marker(g, entry.marker, x + handle / 2, y, size * 0.5, entry.fill || entry.color, entry.color);
+        if (st.marker) marker(g, st.marker, x + handle / 2, y, Math.max(st.marker_size * 1.33, 5), st.color);
       }
-      labels[i].setAttribute("x", x + handle + 0.8 * size);
-      labels[i].setAttribute("y", y);
-      labels[i].setAttribute("dominant-baseline", "central");
+      runs(g, e.label, { x: x + handle + 0.6 * size, y: y, "font-size": size, fill: "#000", "dominant-baseline": "central" });
     });
   }
 
-  function drawAxes(svg, fig, ax, boxFrac, id) {
-    var box = {
-      x: boxFrac[0] * fig.width,
-      y: fig.height - (boxFrac[1] + boxFrac[3]) * fig.height,
-      w: boxFrac[2] * fig.width,
-      h: boxFrac[3] * fig.height,
-    };
-    var sx = scaler(ax.xlim, ax.xlog, box.x, box.w, false);
-    var sy = scaler(ax.ylim, ax.ylog, box.y, box.h, true);
-    var fx = fracScaler(box.x, box.w, false);
-    var fy = fracScaler(box.y, box.h, true);
-    node("rect", { x: box.x, y: box.y, width: box.w, height: box.h, fill: ax.face }, svg);
-    var clip = node("clipPath", { id: id }, node("defs", {}, svg));
-    node("rect", { x: box.x, y: box.y, width: box.w, height: box.h }, clip);
-    var inside = function (v, lo, hi) {
-      return v !== null && v >= Math.min(lo, hi) - 0.5 && v <= Math.max(lo, hi) + 0.5;
-    };
-    if (ax.grid) {
-      var grid = node("g", { stroke: ax.grid.color, "stroke-width": ax.grid.width }, svg);
-      ax.xticks.major.forEach(function (t) {
-        var x = sx(t[0]);
-        if (inside(x, box.x, box.x + box.w)) node("line", { x1: x, x2: x, y1: box.y, y2: box.y + box.h }, grid);
-      });
-      ax.yticks.major.forEach(function (t) {
-        var y = sy(t[0]);
-        if (inside(y, box.y, box.y + box.h)) node("line", { x1: box.x, x2: box.x + box.w, y1: y, y2: y }, grid);
-      });
-    }
-    var plot = node("g", { "clip-path": "url(#" + id + ")" }, svg);
-    var points = [];
-    var artists = [];
-    (ax.collections || []).forEach(function (c) {
-      artists.push([c.z, function () { drawCollection(plot, c, sx, sy, fx, fy, points); }]);
+  // A group whose children are rebuilt only when `key` changes: a redraw then leaves
+  // the texts that did not change (tick labels, axis labels) for the browser to keep.
+  function layer(cache, name, parent, key, build) {
+    var slot = cache[name];
+    if (slot && slot.key === key) return;
+    var g = node("g", {});
+    build(g);
+    if (slot) parent.replaceChild(g, slot.g);
+    else parent.appendChild(g);
+    cache[name] = { key: key, g: g };
+  }
+
+  function drawPanel(svg, panel, frame, id, cache) {
+    var shown = panel.series.filter(function (s) { return s.visible; });
+    var xs = [];
+    var ys = [];
+    shown.forEach(function (s) {
+      if (s.kind === "line") {
+        xs.push(s.x);
+        ys.push(s.y);
+      } else if (s.kind === "band") {
+        xs.push(s.x);
+        ys.push(s.low, s.high);
+      }
     });
-    (ax.lines || []).forEach(function (l) {
-      artists.push([l.z, function () { drawLine(plot, l, sx, sy, fx, fy, points, box); }]);
-    });
-    artists
-      .map(function (a, i) { return [a[0], i, a[1]]; })
-      .sort(function (a, b) { return a[0] - b[0] || a[1] - b[1]; })
-      .forEach(function (a) { a[2](); });
-    (ax.texts || []).forEach(function (t) {
-      text(plot, t.text, {
-        x: fx(t.at[0]), y: fy(t.at[1]), "font-size": t.size, fill: t.color,
-        "text-anchor": { left: "start", right: "end" }[t.ha] || "middle",
-        "dominant-baseline": { top: "hanging", bottom: "alphabetic", baseline: "alphabetic" }[t.va] || "central",
-      });
-    });
-    var spines = node("g", { stroke: "#000000", "stroke-width": SPINE, "stroke-linecap": "square" }, svg);
-    var edges = {
-      left: [box.x, box.y, box.x, box.y + box.h],
-      right: [box.x + box.w, box.y, box.x + box.w, box.y + box.h],
-      top: [box.x, box.y, box.x + box.w, box.y],
-      bottom: [box.x, box.y + box.h, box.x + box.w, box.y + box.h],
-    };
-    ax.spines.forEach(function (name) {
-      var e = edges[name];
-      if (e) node("line", { x1: e[0], y1: e[1], x2: e[2], y2: e[3] }, spines);
-    });
-    var size = ax.tick_size;
-    var ticks = node("g", { stroke: "#000000", "stroke-width": SPINE }, svg);
-    var below = box.y + box.h;
-    var xLabelY = below + TICK + TICK + size * 0.8;
-    [[ax.xticks.major, TICK], [ax.xticks.minor, MINOR_TICK]].forEach(function (pair) {
-      pair[0].forEach(function (t) {
-        var x = sx(t[0]);
-        if (!inside(x, box.x, box.x + box.w)) return;
-        node("line", { x1: x, x2: x, y1: below, y2: below + pair[1] }, ticks);
-        if (t[1]) text(svg, t[1], { x: x, y: xLabelY, "font-size": pair[1] === TICK ? size : size * 0.85, "text-anchor": "middle" });
-      });
-    });
+    var xlim = limits(xs, panel.logx, panel.xlim);
+    var ylim = limits(ys, panel.logy, panel.ylim);
+
+    // Measure the texts around the box, then place it.
+    var yt = ticksFor(ylim, panel.logy, Math.max(3, Math.floor(frame.h / 55)));
     var widest = 0;
-    [[ax.yticks.major, TICK], [ax.yticks.minor, MINOR_TICK]].forEach(function (pair) {
-      pair[0].forEach(function (t) {
-        var y = sy(t[0]);
-        if (!inside(y, box.y, box.y + box.h)) return;
-        node("line", { x1: box.x - pair[1], x2: box.x, y1: y, y2: y }, ticks);
-        if (!t[1]) return;
-        var tsize = pair[1] === TICK ? size : size * 0.85;
-        var el = text(svg, t[1], { x: box.x - TICK - TICK, y: y, "font-size": tsize, "text-anchor": "end", "dominant-baseline": "central" });
-        widest = Math.max(widest, width(el, t[1], tsize));
+    yt.labels.forEach(function (l) {
+      widest = Math.max(widest, textWidth(FONT, l));
+    });
+    var title = panel.title.length > 0;
+    var left = frame.x + (panel.ylabel.length ? LABEL_FONT * 1.4 : 0) + widest + TICK + 2 * PAD;
+    var top = frame.y + (title ? TITLE_FONT * 1.7 : 8) + (yt.offset ? FONT : 0);
+    var right = frame.x + frame.w - 12;
+    var bottom = frame.y + frame.h - (TICK + PAD + FONT * 1.2) - (panel.xlabel.length ? LABEL_FONT * 1.5 : 4);
+    var box = { x: left, y: top, w: Math.max(right - left, 40), h: Math.max(bottom - top, 40) };
+    if (panel.aspect === "equal" && !panel.logx && !panel.logy) {
+      var ratio = (ylim[1] - ylim[0]) / (xlim[1] - xlim[0]);
+      if (box.h / box.w > ratio) {
+        var h = box.w * ratio;
+        box.y += (box.h - h) / 2;
+        box.h = h;
+      } else {
+        var w = box.h / ratio;
+        box.x += (box.w - w) / 2;
+        box.w = w;
+      }
+    }
+    var xt = ticksFor(xlim, panel.logx, Math.max(2, Math.floor(box.w / 75)));
+    var sx = scaler(xlim, panel.logx, box.x, box.w, false);
+    var sy = scaler(ylim, panel.logy, box.y, box.h, true);
+    if (!cache.root) {
+      cache.root = node("g", {}, svg);
+    }
+    var root = cache.root;
+    var frameKey = JSON.stringify([box, xlim, ylim, panel.logx, panel.logy, xt, yt, panel.xlabel, panel.ylabel, frame]);
+
+    layer(cache, "back", root, frameKey, function (g) {
+      node("rect", { x: box.x, y: box.y, width: box.w, height: box.h, fill: "#ffffff" }, g);
+      var grid = node("g", { stroke: "#dddddd", "stroke-width": 0.8 }, g);
+      xt.ticks.forEach(function (t) {
+        var x = sx(t);
+        if (x !== null) node("line", { x1: x, x2: x, y1: box.y, y2: box.y + box.h }, grid);
+      });
+      yt.ticks.forEach(function (t) {
+        var y = sy(t);
+        if (y !== null) node("line", { x1: box.x, x2: box.x + box.w, y1: y, y2: y }, grid);
       });
     });
-    if (ax.xticks.offset) text(svg, ax.xticks.offset, { x: box.x + box.w, y: xLabelY + size * 1.2, "font-size": size, "text-anchor": "end" });
-    if (ax.yticks.offset) text(svg, ax.yticks.offset, { x: box.x, y: box.y - 4, "font-size": size, "text-anchor": "start" });
-    var lsize = ax.label_size;
-    if (ax.xlabel) {
-      text(svg, ax.xlabel, { x: box.x + box.w / 2, y: xLabelY + LABEL_PAD + lsize * 0.95, "font-size": lsize, "text-anchor": "middle" });
-    }
-    if (ax.ylabel) {
-      var lx = box.x - TICK - TICK - widest - LABEL_PAD - lsize * 0.25;
-      var ly = box.y + box.h / 2;
-      text(svg, ax.ylabel, { x: lx, y: ly, "font-size": lsize, "text-anchor": "middle", transform: "rotate(-90 " + lx + " " + ly + ")" });
-    }
-    var tsize = ax.title_size;
-    var ty = box.y - TITLE_PAD;
-    if (ax.title) text(svg, ax.title, { x: box.x + box.w / 2, y: ty, "font-size": tsize, "text-anchor": "middle" });
-    if (ax.title_left) text(svg, ax.title_left, { x: box.x, y: ty, "font-size": tsize, "text-anchor": "start" });
-    if (ax.title_right) text(svg, ax.title_right, { x: box.x + box.w, y: ty, "font-size": tsize, "text-anchor": "end" });
-    drawLegend(svg, ax, box, points);
-  }
 
-  function drawFigure(svg, fig, id) {
-    while (svg.lastChild) svg.removeChild(svg.lastChild);
-    svg.setAttribute("viewBox", "0 0 " + fig.width + " " + fig.height);
-    node("rect", { x: 0, y: 0, width: fig.width, height: fig.height, fill: fig.face }, svg);
-    if (fig.title) text(svg, fig.title, { x: fig.width / 2, y: 20, "font-size": 16.7, "text-anchor": "middle" });
-    fig.axes.forEach(function (ax, a) {
-      drawAxes(svg, fig, ax, fig.boxes[a], id + "-" + a);
+    // The data: always redrawn.
+    var points = [];
+    var entries = [];
+    layer(cache, "plot", root, NaN, function (plotGroup) {
+      var clip = node("clipPath", { id: id }, node("defs", {}, plotGroup));
+      node("rect", { x: box.x, y: box.y, width: box.w, height: box.h }, clip);
+      var plot = node("g", { "clip-path": "url(#" + id + ")" }, plotGroup);
+      shown.forEach(function (s) {
+        var st = s.style;
+        if (s.kind === "line") {
+          if (st.dash !== "none" && st.width > 0) {
+            node("path", {
+              d: pixelPath(s.x, s.y, sx, sy, st.steps, box, points), fill: "none", stroke: st.color,
+              "stroke-width": (st.width * 1.33).toFixed(2), "stroke-dasharray": dashArray(st), "stroke-linejoin": "round",
+            }, plot);
+          }
+          if (st.marker) {
+            var g = node("g", {}, plot);
+            for (var i = 0; i < s.y.length; i++) {
+              var px = sx(s.x[i]);
+              var py = sy(s.y[i]);
+              if (px === null || py === null) continue;
+              points.push([px, py]);
+              marker(g, st.marker, px, py, st.marker_size * 1.33, st.color);
+            }
+          }
+        } else if (s.kind === "band") {
+          var up = "";
+          var down = "";
+          for (var j = 0; j < s.x.length; j++) {
+            var bx = sx(s.x[j]);
+            var hi = sy(s.high[j]);
+            var lo = sy(s.low[j]);
+            if (bx === null || hi === null || lo === null) continue;
+            up += (up ? "L" : "M") + bx.toFixed(1) + " " + hi.toFixed(1);
+            down = "L" + bx.toFixed(1) + " " + lo.toFixed(1) + down;
+          }
+          if (up) node("path", { d: up + down + "Z", fill: st.color, "fill-opacity": st.alpha, stroke: "none" }, plot);
+        } else {
+          var vertical = s.kind === "vlines";
+          s.at.forEach(function (v) {
+            var p = vertical ? sx(v) : sy(v);
+            if (p === null) return;
+            node("line", vertical
+              ? { x1: p, x2: p, y1: box.y, y2: box.y + box.h }
+              : { x1: box.x, x2: box.x + box.w, y1: p, y2: p },
+              plot).setAttribute("style", "stroke:" + st.color + ";stroke-width:" + st.width * 1.33 + (dashArray(st) ? ";stroke-dasharray:" + dashArray(st) : ""));
+          });
+        }
+        if (s.label && s.label.length) entries.push(s);
+      });
+    });
+
+    layer(cache, "axes", root, frameKey, function (g) {
+      var axes = node("g", { stroke: "#000000", "stroke-width": 0.9, fill: "none" }, g);
+      node("rect", { x: box.x, y: box.y, width: box.w, height: box.h }, axes);
+      var below = box.y + box.h;
+      var labelY = below + TICK + PAD + FONT * 0.8;
+      xt.ticks.forEach(function (t, i) {
+        var x = sx(t);
+        if (x === null) return;
+        node("line", { x1: x, x2: x, y1: below, y2: below + TICK }, axes);
+        runs(g, xt.labels[i], { x: x, y: labelY, "font-size": FONT, "text-anchor": "middle", fill: "#000" });
+      });
+      (xt.minor || []).forEach(function (t) {
+        var x = sx(t);
+        if (x !== null) node("line", { x1: x, x2: x, y1: below, y2: below + TICK * 0.6 }, axes);
+      });
+      yt.ticks.forEach(function (t, i) {
+        var y = sy(t);
+        if (y === null) return;
+        node("line", { x1: box.x - TICK, x2: box.x, y1: y, y2: y }, axes);
+        runs(g, yt.labels[i], { x: box.x - TICK - PAD, y: y, "font-size": FONT, "text-anchor": "end", "dominant-baseline": "central", fill: "#000" });
+      });
+      (yt.minor || []).forEach(function (t) {
+        var y = sy(t);
+        if (y !== null) node("line", { x1: box.x - TICK * 0.6, x2: box.x, y1: y, y2: y }, axes);
+      });
+      if (xt.offset) runs(g, xt.offset, { x: box.x + box.w, y: labelY + FONT * 1.1, "font-size": FONT, "text-anchor": "end", fill: "#000" });
+      if (yt.offset) runs(g, yt.offset, { x: box.x, y: box.y - 4, "font-size": FONT, "text-anchor": "start", fill: "#000" });
+      if (panel.xlabel.length) {
+        runs(g, panel.xlabel, { x: box.x + box.w / 2, y: frame.y + frame.h - LABEL_FONT * 0.45, "font-size": LABEL_FONT, "text-anchor": "middle", fill: "#000" });
+      }
+      if (panel.ylabel.length) {
+        var lx = frame.x + LABEL_FONT * 0.95;
+        var ly = box.y + box.h / 2;
+        runs(g, panel.ylabel, { x: lx, y: ly, "font-size": LABEL_FONT, "text-anchor": "middle", transform: "rotate(-90 " + lx + " " + ly + ")", fill: "#000" });
+      }
+    });
+
+    var titleY = box.y - 8 - (yt.offset ? FONT : 0);
+    layer(cache, "title", root, JSON.stringify([panel.title, box.x, box.w, titleY]), function (g) {
+      if (title) runs(g, panel.title, { x: box.x + box.w / 2, y: titleY, "font-size": TITLE_FONT, "text-anchor": "middle", fill: "#000" });
+    });
+
+    var items = panel.legend !== false ? entries.map(function (s) { return { label: s.label, style: s.style, kind: s.kind }; }) : [];
+    var place = items.length ? legendSpot(items, box, points) : null;
+    layer(cache, "legend", root, JSON.stringify([items, place]), function (g) {
+      if (place) legend(g, items, place);
     });
   }
+
+  // ------------------------------------------------------------------ one explorer
 
   function mount(block) {
-    var data = JSON.parse(block.querySelector("script[type='application/json']").textContent);
-    var output = block.closest(".cell_output") || block.parentElement;
-    var image = output.querySelector("img");
-    var id = "lrlab-explorer-" + count++;
-    var view = document.createElement("div");
-    view.className = "lrlab-view";
+    var spec = JSON.parse(block.querySelector("script[type='application/json']").textContent);
+    var id = "lrlab-explore-" + count++;
+    var root = document.createElement("div");
+    root.className = "lrlab-explore";
     var figure = document.createElementNS(SVG, "svg");
     figure.setAttribute("role", "img");
-    figure.setAttribute("aria-label", (image && image.getAttribute("alt")) || "Interactive figure");
-    figure.setAttribute("preserveAspectRatio", "xMidYMid meet");
-    figure.style.maxWidth = data.common.width + "px";
-    view.appendChild(figure);
+    figure.setAttribute("class", "lrlab-figure");
+    root.appendChild(figure);
     var panel = document.createElement("div");
-    panel.className = "lrlab-controls";
-    view.appendChild(panel);
+    panel.className = "lrlab-inputs";
+    root.appendChild(panel);
+    block.parentNode.insertBefore(root, block);
+    family = window.getComputedStyle(figure).fontFamily || family;
+    var output = root.closest(".cell_output");
+    if (output) output.classList.add("lrlab-live");
 
-    var index = {};
-    data.frames.forEach(function (frame, f) {
-      index[frame.join(",")] = f;
-    });
-    var state = data.frames[0].slice();
+    if (spec.missing && spec.missing.length) {
+      root.removeChild(figure);
+      panel.textContent = "This explorer's data was not stored with the page.";
+      throw new Error("lrlab explorer: no data for table(s) " + spec.missing.join(", ") +
+        "; store the notebook with scripts/execute_notebooks.py");
+    }
+
+    var positions = spec.controls.map(function (c) { return c.value; });
     var inputs = [];
     var readouts = [];
+    var cache = {};
+    var panels = [];
+    var timings = [];
+    var state = { spec: spec, positions: positions, data: null, timings: timings, width: 0 };
 
-    function show(frame) {
-      state = data.frames[frame].slice();
-      data.controls.forEach(function (c, i) {
-        var input = inputs[i];
-        if (c.kind === "checkbox") input.checked = !!c.values[state[i]];
-        else input.value = String(state[i]);
-        if (readouts[i]) readouts[i].textContent = c.labels[state[i]];
-      });
-      drawFigure(figure, frameFigure(data, frame), id);
-      view.setAttribute("data-frame", String(frame));
+    function readout(c, k) {
+      if (c.kind === "choice") return c.labels[k];
+      if (c.kind === "toggle") return "";
+      var v = M.controlValue(c, k);
+      return c.kind === "int" ? String(v) : M.pyFormat(v, c.fmt);
     }
 
-    // The frame for the new value of control i: the exact combination if it was drawn,
-    // else the drawn frame with that value that changes the fewest other controls.
-    function choose(i, level) {
-      var wanted = state.slice();
-      wanted[i] = level;
-      var exact = index[wanted.join(",")];
-      if (exact !== undefined) return exact;
-      var best = 0;
-      var bestCost = Infinity;
-      data.frames.forEach(function (frame, f) {
-        if (frame[i] !== level) return;
-        var cost = 0;
-        frame.forEach(function (k, j) {
-          if (j !== i && k !== wanted[j]) cost += 1000 + Math.abs(k - wanted[j]);
-        });
-        if (cost < bestCost) {
-          bestCost = cost;
-          best = f;
-        }
+    function draw() {
+      var data = M.evaluateExplorer(spec, positions, cache);
+      state.data = data;
+      // The width is read on mount and on resize only: reading it here would make the
+      // browser lay out the whole page at every input.
+      var width = state.width;
+      var n = data.panels.length;
+      var cols = width >= n * MIN_PANEL ? n : 1;
+      var size = spec.size;
+      var panelW = width / cols;
+      var panelH = cols === n ? width * size[1] / size[0] : Math.min(panelW * size[1] * n / size[0], panelW);
+      panelH = Math.max(panelH, 220);
+      var rows = Math.ceil(n / cols);
+      var height = panelH * rows;
+      var size = width.toFixed(1) + " " + height.toFixed(1);
+      if (state.size !== size) {
+        figure.textContent = "";
+        panels = [];
+        state.size = size;
+        figure.setAttribute("viewBox", "0 0 " + size);
+        figure.setAttribute("width", width.toFixed(1));
+        figure.setAttribute("height", height.toFixed(1));
+        node("rect", { x: 0, y: 0, width: width, height: height, fill: "#ffffff" }, figure);
+      }
+      var alt = M.runsText(data.alt) || "Interactive figure";
+      if (figure.getAttribute("aria-label") !== alt) figure.setAttribute("aria-label", alt);
+      data.panels.forEach(function (p, i) {
+        var frame = { x: (i % cols) * panelW, y: Math.floor(i / cols) * panelH, w: panelW, h: panelH };
+        drawPanel(figure, p, frame, id + "-" + i, panels[i] || (panels[i] = {}));
       });
-      return best;
     }
 
-    data.controls.forEach(function (c, i) {
+    function set(i, k) {
+      var start = performance.now();
+      positions[i] = k;
+      var c = spec.controls[i];
+      var input = inputs[i];
+      if (c.kind === "toggle") input.checked = k === 1;
+      else input.value = String(k);
+      readouts[i].textContent = readout(c, k);
+      if (c.kind !== "choice" && c.kind !== "toggle") input.setAttribute("aria-valuetext", readout(c, k));
+      draw();
+      // Include the layout the browser must do before it can paint the new figure.
+      figure.getBoundingClientRect();
+      timings.push(performance.now() - start);
+    }
+    state.set = set;
+    // For timing a redraw from scratch: forget every computed model.
+    state.clearCaches = function () {
+      cache = {};
+      M.clearCaches();
+    };
+
+    spec.controls.forEach(function (c, i) {
+      var wrap = document.createElement("div");
+      wrap.className = "lrlab-input lrlab-" + c.kind;
       var label = document.createElement("label");
-      label.textContent = c.label;
-      label.htmlFor = id + "-c" + i;
+      runsInto(label, c.label);
       var input;
-      if (c.kind === "select") {
+      if (c.kind === "choice") {
         input = document.createElement("select");
         c.labels.forEach(function (text, k) {
           var option = document.createElement("option");
@@ -508,55 +705,68 @@
           option.textContent = text;
           input.appendChild(option);
         });
-      } else if (c.kind === "checkbox") {
+        input.value = String(positions[i]);
+      } else if (c.kind === "toggle") {
         input = document.createElement("input");
         input.type = "checkbox";
+        input.checked = positions[i] === 1;
       } else {
         input = document.createElement("input");
         input.type = "range";
         input.min = "0";
-        input.max = String(c.values.length - 1);
+        input.max = String(M.controlCount(c) - 1);
         input.step = "1";
-        input.setAttribute("aria-valuetext", c.labels[state[i]]);
+        input.value = String(positions[i]);
+        input.setAttribute("aria-valuetext", readout(c, positions[i]));
       }
       input.id = id + "-c" + i;
       input.name = c.name;
-      var readout = document.createElement("output");
-      readout.htmlFor = input.id;
-      input.addEventListener("input", function () {
-        var level = c.kind === "checkbox" ? (input.checked ? c.values.indexOf(true) : c.values.indexOf(false)) : Number(input.value);
-        show(choose(i, level));
-        if (c.kind === "range") input.setAttribute("aria-valuetext", c.labels[state[i]]);
+      label.htmlFor = input.id;
+      var out = document.createElement("output");
+      out.htmlFor = input.id;
+      out.textContent = readout(c, positions[i]);
+      if (c.kind === "choice" || c.kind === "toggle") out.hidden = true;
+      input.addEventListener(c.kind === "choice" || c.kind === "toggle" ? "change" : "input", function () {
+        set(i, c.kind === "toggle" ? (input.checked ? 1 : 0) : Number(input.value));
       });
       inputs.push(input);
-      readouts.push(readout);
-      panel.appendChild(label);
-      panel.appendChild(input);
-      panel.appendChild(readout);
+      readouts.push(out);
+      wrap.appendChild(label);
+      wrap.appendChild(input);
+      wrap.appendChild(out);
+      panel.appendChild(wrap);
     });
-
-    output.insertBefore(view, output.firstChild);
-    try {
-      show(0);
-    } catch (err) {
-      output.removeChild(view);
-      throw err;
+    root.lrlab = state;
+    state.width = Math.max(root.clientWidth, 240);
+    draw();
+    if (window.ResizeObserver) {
+      new ResizeObserver(function (items) {
+        var width = Math.max(items[0].contentRect.width, 240);
+        if (Math.abs(width - state.width) > 1) {
+          state.width = width;
+          draw();
+        }
+      }).observe(root);
     }
-    output.classList.add("lrlab-live");
+  }
+
+  function runsInto(el, list) {
+    list.forEach(function (run) {
+      var flags = run[1];
+      var span = document.createElement(flags.indexOf("b") >= 0 ? "sub" : flags.indexOf("p") >= 0 ? "sup" : "span");
+      if (flags.indexOf("i") >= 0) span.style.fontStyle = "italic";
+      if (flags.indexOf("w") >= 0) span.style.fontWeight = "bold";
+      span.textContent = run[0];
+      el.appendChild(span);
+    });
   }
 
   function start() {
-    if (!document.getElementById("lrlab-explorer-style")) {
-      var style = document.createElement("style");
-      style.id = "lrlab-explorer-style";
-      style.textContent = STYLE;
-      document.head.appendChild(style);
-    }
-    Array.prototype.forEach.call(document.querySelectorAll("div.lrlab-explorer"), function (block) {
+    Array.prototype.forEach.call(document.querySelectorAll("div.lrlab-explorer-spec"), function (block) {
       try {
         mount(block);
       } catch (err) {
-        if (window.console) console.error("lrlab explorer:", err);
+        console.error("lrlab explorer:", err);
       }
     });
   }

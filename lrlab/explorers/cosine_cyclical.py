@@ -24,12 +24,13 @@ import numpy as np
 from matplotlib.figure import Figure
 
 import lrlab
-from lrlab._checks import check_int, check_number
+from lrlab._checks import check_choice, check_int, check_number
 from lrlab.nqm import NoisyQuadratic
 from lrlab.schedules import CYCLIC_MODES, Schedule
+from lrlab.static_explorer import FrameExplorer as Explorer
+from lrlab.static_explorer import slider
 from lrlab.viz import PALETTE, new_figure
 from lrlab.viz import plot_runs as plot_runs  # shared by chapters 4 and 5
-from lrlab.widgets import Explorer, slider
 
 #: Cycle boundaries are marked only when there are at most this many.
 MAX_MARKS = 30
@@ -296,6 +297,11 @@ def sgdr_explorer(
     nqm = nqm or NoisyQuadratic.standard(dim=100)
     steps = check_int("steps", steps, 2)
     limit = nqm.max_stable_lr()
+    # Refused, never clamped: a default outside its slider would be drawn somewhere else.
+    peak = check_number("peak", peak, limit / 40, 0.75 * limit)
+    period = check_int("period", period, min(10, steps), steps)
+    period_mult = check_int("period_mult", period_mult, 1, 4)
+    floor_frac = check_number("floor_frac", floor_frac, 0.0, 0.5)
     controls = {
         "peak": slider("peak η_max", peak, limit / 40, 0.75 * limit, limit / 40),
         "period": slider("first cycle T₀", period, min(10, steps), steps, 1, integer=True),
@@ -433,6 +439,13 @@ def cyclical_explorer(
     """
     steps = check_int("steps", steps, 1)
     low = min(50, steps)
+    # Refused, never clamped: a default outside its slider would be drawn somewhere else.
+    base = check_number("base", base, 0.0, 0.01)
+    peak = check_number("peak", peak, 0.001, 0.05)
+    step_size_up = check_int("step_size_up", step_size_up, low, steps)
+    step_size_down = check_int("step_size_down", step_size_down, low, steps)
+    mode = check_choice("mode", mode, CYCLIC_MODES)
+    gamma = check_number("gamma", gamma, 0.999, 1.0)
     gamma_slider = slider("γ (exp_range)", gamma, 0.9990, 1.0, 0.00001)
     gamma_slider.readout_format = ".5f"
     controls = {

@@ -18,8 +18,9 @@ from matplotlib.ticker import EngFormatter, MaxNLocator
 from lrlab import schedules, training
 from lrlab._checks import check_int, check_number
 from lrlab.nqm import NoisyQuadratic
+from lrlab.static_explorer import FrameExplorer as Explorer
+from lrlab.static_explorer import slider
 from lrlab.viz import PALETTE, new_figure
-from lrlab.widgets import Explorer, slider
 
 __all__ = [
     "branch_wsd",

@@ -2,7 +2,7 @@
 
 Figure builders, explorers, small experiment drivers and the chapters'
 auto-checked exercise answers. Figures follow the house style of
-:mod:`lrlab.viz`; explorers are :class:`lrlab.widgets.Explorer` objects.
+:mod:`lrlab.viz`; explorers are :class:`lrlab.widgets.FrameExplorer` objects.
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ import numpy as np
 import torch
 from matplotlib.figure import Figure
 
-from lrlab import viz, widgets
+from lrlab import static_explorer as widgets
+from lrlab import viz
 from lrlab._checks import check_int, check_number
 from lrlab.nqm import NoisyQuadratic
 from lrlab.schedules import (
@@ -282,7 +283,7 @@ def warmup_figure(
 
 def warmup_explorer(
     peak: float = 1e-3, warmup_steps: int = 1000, beta2: float = 0.999, shape: str = "linear"
-) -> widgets.Explorer:
+) -> widgets.FrameExplorer:
     """Sliders over :func:`warmup_figure`: peak, warmup length, β₂ and shape.
 
     Parameters
@@ -324,7 +325,7 @@ def warmup_explorer(
             options=list(WARMUP_SHAPES), value=shape, description="shape", layout=w.Layout()
         ),
     }
-    return widgets.Explorer(warmup_figure, controls)
+    return widgets.FrameExplorer(warmup_figure, controls)
 
 
 # ------------------------------------------------ the warmup × peak LR grid
@@ -600,7 +601,7 @@ def step_decay_explorer(
     step_size: int = 400,
     steps: int = 2000,
     nqm: NoisyQuadratic | None = None,
-) -> widgets.Explorer:
+) -> widgets.FrameExplorer:
     """Sliders for η₀, γ and the step size over :func:`step_decay_figure`.
 
     Returns
@@ -633,7 +634,7 @@ def step_decay_explorer(
             integer=True,
         ),
     }
-    return widgets.Explorer(
+    return widgets.FrameExplorer(
         lambda start, gamma, step_size: step_decay_figure(start, gamma, step_size, steps, nqm),
         controls,
         page_frames=60,
