@@ -429,10 +429,11 @@ def _marks(s: schedules.Schedule, steps: int) -> list[float]:
         return [float(s.warmup_steps), float(s.total_steps - s.decay_steps)]
     if isinstance(s, schedules.cosine_cycles):
         starts = _cycle_starts_after_first(s, steps)
-        return [float(v) for v in starts] + ([float(s.total_steps)] if s.cycles else [])
+        end = [] if s.total_steps is None else [float(s.total_steps)]
+        return [float(v) for v in starts] + end
     if isinstance(s, schedules.phases):
-        inner = np.cumsum(s.fractions)[:-1] * s.total_steps
-        return [float(v) for v in inner]
+        bounds = np.cumsum(s.fractions)[:-1] * s.total_steps
+        return [float(v) for v in bounds]
     if isinstance(s, schedules.scale | schedules.clip):
         return _marks(s.schedule, steps)
     if isinstance(s, schedules.shift):

@@ -231,7 +231,7 @@ class _Control:
         self.name = _name("name", name)
         self.label = _text("label", label if label is not None else name)
         self.runs = _expr.tex_runs(self.label)
-        self.positions: list[Any] = []
+        self.positions: Sequence[Any] = []
         self.index = 0
 
     def spec(self) -> dict[str, Any]:
@@ -825,6 +825,32 @@ def _main_output(source: _Source) -> str:
     return outs[0] if outs else source.outputs[0]
 
 
+#: matplotlib's named dash patterns (on/off lengths in points, before scaling by the width).
+_NAMED_DASHES = {"-": [], "--": [3.7, 1.6], ":": [1.0, 1.65], "-.": [6.4, 1.6, 1.0, 1.6]}
+
+
+def _dash(dash: Any) -> Any:
+    """A dash for the page: ``"none"``, ``[]`` (solid) or on/off lengths in points.
+
+    Named styles and matplotlib's ``(offset, (on, off, ...))`` tuples are
+    accepted; ``None`` leaves the house style's dash of the series.
+    """
+    if dash is None:
+        return None
+    if isinstance(dash, str):
+        if dash == "none":
+            return "none"
+        return list(_NAMED_DASHES[check_choice("dash", dash, DASHES)])
+    ok = isinstance(dash, tuple) and len(dash) == 2 and isinstance(dash[1], tuple | list)
+    lengths = list(dash[1]) if ok else []
+    if not ok or len(lengths) < 2 or len(lengths) % 2:
+        raise ValueError(
+            f"dash must be one of {', '.join(repr(d) for d in DASHES)} or "
+            f"(offset, (on, off, ...)), got {dash!r}"
+        )
+    return [check_number("dash", v, 0.0, 100.0, closed="(]") for v in lengths]
+
+
 def _style(color: Any, dash: Any, width: Any) -> dict[str, Any]:
     if color is not None and not (isinstance(color, str) and color.startswith("#")):
         raise ValueError(f"color must be a '#rrggbb' colour, got {color!r}")
@@ -832,11 +858,18 @@ def _style(color: Any, dash: Any, width: Any) -> dict[str, Any]:
         len(color) != 7 or not all(c in "0123456789abcdefABCDEF" for c in color[1:])
     ):
         raise ValueError(f"color must be a '#rrggbb' colour, got {color!r}")
+    house = viz.BOOK_STYLE["lines.linewidth"]
     return {
         "color": color,
-        "dash": check_choice("dash", dash, DASHES),
-        "width": check_number("width", width, 0.0, 20.0),
+        "dash": _dash(dash),
+        "width": house if width is None else check_number("width", width, 0.0, 20.0),
     }
+
+
+def _matplotlib_dash(dash: Any) -> Any:
+    if dash == "none":
+        return "none"
+    return "-" if not dash else (0, tuple(dash))
 
 
 class Line(_Series):
@@ -853,10 +886,12 @@ class Line(_Series):
     label : str, optional
         Legend entry, a template (``{expr:spec}`` fields, ``$TeX$``).
     color : str, optional
-        ``"#rrggbb"``; default the next colour of :data:`lrlab.viz.PALETTE`.
-    dash : {"-", "--", ":", "-.", "none"}, default "-"
-    width : float, default 1.6
-        Line width in points.
+        ``"#rrggbb"``; default the house style's colour of the series
+        (:func:`lrlab.viz.series_style`, counting the panel's lines and bands).
+    dash : {"-", "--", ":", "-.", "none"} or (offset, (on, off, ...)), optional
+        Default the house style's dash of the series (solid for the first).
+    width : float, optional
+        Line width in points; default the house style's.
     marker : str, optional
         One of :data:`MARKERS`.
     marker_size : float, default 3
@@ -885,8 +920,8 @@ class Line(_Series):
         x: str | None = None,
         label: str | None = None,
         color: str | None = None,
-        dash: str = "-",
-        width: float = 1.6,
+        dash: Any = None,
+        width: float | None = None,
         marker: str | None = None,
         marker_size: float = 3.0,
         steps: bool = False,
@@ -1407,24 +1442,28 @@ class Explorer:
         self.tables = {t.name: t for t in tables}
         if len(self.tables) != len(tables):
             raise ValueError("two tables have the same name")
-        colors = itertools.cycle(viz.PALETTE)
-        spec_sources = []
+        spec_sources: list[list[Any]] = []
         for src in sources:
             if isinstance(src, Table):
                 spec_sources.append(["table", src.name])
-            else:
+            elif isinstance(src, _Model):
                 params = [
                     [p, _tree(v, value_names, f"{src.name}.{p}")] for p, v in src.params.items()
                 ]
                 spec_sources.append(["model", src.name, params])
         spec_panels = []
         for i, panel in enumerate(panels):
-            colors = itertools.cycle(viz.PALETTE)
             series_json = []
+            data_series = 0
             for s in panel.series:
                 style = dict(s.style)
-                if style["color"] is None:
-                    style["color"] = next(colors)
+                if s.kind in ("line", "band"):
+                    house = viz.series_style(data_series)
+                    data_series += 1
+                    if style["color"] is None:
+                        style["color"] = house["color"]
+                    if style["dash"] is None:
+                        style["dash"] = _dash(house["linestyle"])
                 where = f"panel {i + 1} series"
                 series_json.append(
                     {
@@ -1610,7 +1649,7 @@ class Explorer:
                         d["x"],
                         d["y"],
                         color=st["color"],
-                        linestyle="none" if st["dash"] == "none" else st["dash"],
+                        linestyle=_matplotlib_dash(st["dash"]),
                         linewidth=st["width"],
                         marker=st["marker"] or "",
                         markersize=st["marker_size"],
@@ -1634,7 +1673,12 @@ class Explorer:
                 else:
                     guide = ax.axvline if d["kind"] == "vlines" else ax.axhline
                     for at in d["at"]:
-                        guide(at, color=st["color"], linestyle=st["dash"], linewidth=st["width"])
+                        guide(
+                            at,
+                            color=st["color"],
+                            linestyle=_matplotlib_dash(st["dash"]),
+                            linewidth=st["width"],
+                        )
             if shown["logx"]:
                 ax.set_xscale("log")
             if shown["logy"]:
@@ -1647,10 +1691,10 @@ class Explorer:
             ax.set_ylabel(_render_text(panel.ylabel, spec_panel["ylabel"], env))
             title = _render_text(panel.title, spec_panel["title"], env)
             if title:
-                ax.set_title(title, fontsize=10)
+                ax.set_title(title)
             labelled = any(d["label"] and d["visible"] for d in shown["series"])
             if labelled and panel.legend is not False:
-                ax.legend(frameon=False, fontsize="small")
+                viz.legend(ax)
         plt.close(fig)
         return fig
 
@@ -1821,7 +1865,7 @@ def _widget(control: _Control, k: int) -> w.Widget:
     }
     if control.kind == "toggle":
         return w.Checkbox(value=bool(k), description=control.label, indent=False)
-    if control.kind == "choice":
+    if isinstance(control, Choice):
         options = [(label, j) for j, label in enumerate(control.labels)]
         return w.Dropdown(options=options, value=k, **common)
     if isinstance(control, IntSlider):
@@ -1883,7 +1927,7 @@ def gd_valley_explorer(
             Panel(
                 [
                     Line(contours, y="y", color="#999999", width=0.7),
-                    Line(path, y="y", color=viz.PALETTE[3], marker="o", label="path"),
+                    Line(path, y="y", color=viz.PALETTE[3], dash="-", marker="o", label="path"),
                     Line(
                         minimum,
                         y="y",

@@ -174,6 +174,10 @@ def test_a_refused_combination_is_an_error_when_the_explorer_is_built():
             "dash must be one of '-', '--', ':', '-.', 'none', got 'dotted'",
         ),
         (lambda: Line(gd_1d(0.1, 5), color="red"), "color must be a '#rrggbb' colour, got 'red'"),
+        (
+            lambda: Line(gd_1d(0.1, 5), dash=(0, (5.0,))),
+            "dash must be one of '-', '--', ':', '-.', 'none' or (offset, (on, off, ...))",
+        ),
         (lambda: schedule("cosinus", 1.0, 10), "family must be one of"),
         (lambda: schedule("cosine", 1.0), "schedule('cosine', ...): missing a required argument"),
         (lambda: widgets.model("gd_1d", lr=0.1), "gd_1d needs the parameter 'steps'"),

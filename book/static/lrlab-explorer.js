@@ -24,7 +24,7 @@
   var TITLE_FONT = 13;
   var MIN_PANEL = 300; // narrower than this per panel: stack the panels
   var MARGIN = 0.05; // lrlab.widgets.MARGIN
-  var DASHES = { "-": null, "--": [3.7, 1.6], ":": [1, 1.65], "-.": [6.4, 1.6, 1, 1.6] };
+  var PT = 1.33; // CSS pixels per point
   var count = 0;
 
   function node(name, attrs, parent) {
@@ -182,7 +182,9 @@
       var v = Math.pow(10, e);
       if ((e - a) % every === 0 && v >= lo * (1 - 1e-9) && v <= hi * (1 + 1e-9)) {
         ticks.push(v);
-        labels.push([["10", ""], [minus(String(e)), "p"]]);
+        // As the house style's matplotlib (axes.formatter.min_exponent = 3): decimals
+        // from 0.001 to 1000, powers of ten beyond.
+        labels.push(Math.abs(e) <= 3 ? plain(M.pyFormat(v, "g")) : [["10", ""], [minus(String(e)), "p"]]);
       }
       if (every === 1 && b - a <= 8) {
         for (var m = 2; m <= 9; m++) {
@@ -223,10 +225,11 @@
 
   // ------------------------------------------------------------------ drawing
 
+  // matplotlib's dash lengths are in points and scale with the line's width.
   function dashArray(style) {
-    var d = DASHES[style.dash];
-    if (!d) return null;
-    var w = Math.max(style.width, 0.5);
+    var d = style.dash;
+    if (!Array.isArray(d) || !d.length) return null;
+    var w = Math.max(style.width, 0.5) * PT;
     return d.map(function (v) { return (v * w).toFixed(2); }).join(" ");
   }
 
@@ -413,9 +416,9 @@
         node("rect", { x: x, y: y - size * 0.35, width: handle, height: size * 0.7, fill: st.color, "fill-opacity": st.alpha }, g);
       } else {
         if (st.dash !== "none" && st.width > 0) {
-          node("line", { x1: x, x2: x + handle, y1: y, y2: y, stroke: st.color, "stroke-width": st.width * 1.33, "stroke-dasharray": dashArray(st) }, g);
+          node("line", { x1: x, x2: x + handle, y1: y, y2: y, stroke: st.color, "stroke-width": st.width * PT, "stroke-dasharray": dashArray(st) }, g);
         }
-        if (st.marker) marker(g, st.marker, x + handle / 2, y, Math.max(st.marker_size * 1.33, 5), st.color);
+        if (st.marker) marker(g, st.marker, x + handle / 2, y, Math.max(st.marker_size * PT, 5), st.color);
       }
       runs(g, e.label, { x: x + handle + 0.6 * size, y: y, "font-size": size, fill: "#000", "dominant-baseline": "central" });
     });
@@ -508,7 +511,7 @@
           if (st.dash !== "none" && st.width > 0) {
             node("path", {
               d: pixelPath(s.x, s.y, sx, sy, st.steps, box, points), fill: "none", stroke: st.color,
-              "stroke-width": (st.width * 1.33).toFixed(2), "stroke-dasharray": dashArray(st), "stroke-linejoin": "round",
+              "stroke-width": (st.width * PT).toFixed(2), "stroke-dasharray": dashArray(st), "stroke-linejoin": "round",
             }, plot);
           }
           if (st.marker) {
@@ -518,7 +521,7 @@
               var py = sy(s.y[i]);
               if (px === null || py === null) continue;
               points.push([px, py]);
-              marker(g, st.marker, px, py, st.marker_size * 1.33, st.color);
+              marker(g, st.marker, px, py, st.marker_size * PT, st.color);
             }
           }
         } else if (s.kind === "band") {
@@ -541,7 +544,7 @@
             node("line", vertical
               ? { x1: p, x2: p, y1: box.y, y2: box.y + box.h }
               : { x1: box.x, x2: box.x + box.w, y1: p, y2: p },
-              plot).setAttribute("style", "stroke:" + st.color + ";stroke-width:" + st.width * 1.33 + (dashArray(st) ? ";stroke-dasharray:" + dashArray(st) : ""));
+              plot).setAttribute("style", "stroke:" + st.color + ";stroke-width:" + st.width * PT + (dashArray(st) ? ";stroke-dasharray:" + dashArray(st) : ""));
           });
         }
         if (s.label && s.label.length) entries.push(s);
@@ -549,8 +552,9 @@
     });
 
     layer(cache, "axes", root, frameKey, function (g) {
+      // The house style draws the left and bottom spines only.
       var axes = node("g", { stroke: "#000000", "stroke-width": 0.9, fill: "none" }, g);
-      node("rect", { x: box.x, y: box.y, width: box.w, height: box.h }, axes);
+      node("path", { d: "M" + box.x + " " + box.y + "V" + (box.y + box.h) + "H" + (box.x + box.w) }, axes);
       var below = box.y + box.h;
       var labelY = below + TICK + PAD + FONT * 0.8;
       xt.ticks.forEach(function (t, i) {
