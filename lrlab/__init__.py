@@ -51,6 +51,7 @@ from lrlab.training import RangeTest as RangeTest
 from lrlab.training import adam_trace as adam_trace
 from lrlab.training import lr_range_test as lr_range_test
 from lrlab.training import plot_range_test as plot_range_test
+from lrlab.training import population_loss as population_loss
 from lrlab.training import suggest_lrs as suggest_lrs
 from lrlab.training import train as train
 from lrlab.training import train_many as train_many

@@ -17,6 +17,7 @@ import numpy as np
 
 from lrlab import problems, schedules
 from lrlab._checks import check_int, check_number
+from lrlab.nqm import NoisyQuadratic
 
 #: Expected-answer functions by exercise id.
 EXERCISES: dict[str, Callable[..., Any]] = {}
@@ -163,6 +164,23 @@ def _steps_to_tolerance(lr: float, tol: float, x0: float = 0.0, b: float = 3.0) 
     return problems.steps_to_tolerance(lr, tol, x0=x0, b=b)
 
 
+@register("same-contraction-lr")
+def _same_contraction_lr(lr: float, curvature: float = 2.0) -> float:
+    # |1 - lr h| is the same for lr and 2/h - lr: mirror images about 1/h.
+    h = check_number("curvature", curvature, 0.0, math.inf, closed=False)
+    lr = check_number("lr", lr, 0.0, problems.max_stable_lr(h), closed=False)
+    return problems.max_stable_lr(h) - lr
+
+
+@register("nqm-floor")
+def _nqm_floor(lr: float, h: float, c: float, batch_size: int = 1) -> float:
+    # The floor of one coordinate: lr c / (2B (2 - lr h)), from the model itself.
+    one = NoisyQuadratic(
+        h=np.array([h], dtype=np.float64), c=np.array([c], dtype=np.float64), batch_size=batch_size
+    )
+    return float(one.floor(lr))
+
+
 # ------------------------------------------------------ 02: warmup and Adam
 
 
@@ -210,6 +228,13 @@ def _warmup_lr_deficit(warmup_steps: int) -> float:
 def _step_decay_lr_sum(start: float, gamma: float, step_size: int, epochs: int) -> float:
     epochs = check_int("epochs", epochs, 0)
     lrs = schedules.step_decay(start, step_size, gamma)(np.arange(epochs))
+    return math.fsum(lrs)
+
+
+@register("multistep-lr-sum")
+def _multistep_lr_sum(start: float, milestones: Sequence[int], gamma: float, epochs: int) -> float:
+    epochs = check_int("epochs", epochs, 0)
+    lrs = schedules.multistep(start, milestones, gamma)(np.arange(epochs))
     return math.fsum(lrs)
 
 
@@ -365,3 +390,48 @@ def _sqrt_scaling_lr(base_lr: float, base_batch: int, batch: int) -> float:
     base_lr = check_number("base_lr", base_lr, 0.0, math.inf)
     ratio = check_int("batch", batch, 1) / check_int("base_batch", base_batch, 1)
     return base_lr * math.sqrt(ratio)
+
+
+# ------------------------------------------- 10: schedule-free and averaging
+
+
+@register("sf-average-weight")
+def _sf_average_weight(peak: float, warmup_steps: int, step: int) -> float:
+    # schedulefree's built-in warmup: update k uses peak * min(1, (k + 1) / warmup_steps),
+    # and the average weighs each iterate by the square of the largest rate so far.
+    from lrlab.nqm import schedule_free_weights
+
+    peak = check_number("peak", peak, 0.0, math.inf, closed="(]")
+    warmup = check_int("warmup_steps", warmup_steps, 1)
+    step = check_int("step", step, 0)
+    k = np.arange(step + 1)
+    return float(schedule_free_weights(peak * np.minimum(1.0, (k + 1) / warmup))[step])
+
+
+@register("adamw-ema-timescale")
+def _adamw_ema_timescale(lr: float, weight_decay: float) -> float:
+    # theta <- (1 - lr * wd) theta - lr * u: an EMA of the updates over 1 / (lr * wd) steps.
+    lr = check_number("lr", lr, 0.0, math.inf, closed="(]")
+    return 1.0 / (lr * check_number("weight_decay", weight_decay, 0.0, math.inf, closed="(]"))
+
+
+# -------------------------------------- 11: loss-curve laws, optimal schedules
+
+
+@register("forward-area")
+def _forward_area(peak: float, warmup_steps: int, steps: int) -> float:
+    # S1 after `steps` updates of lrlab.linear_warmup(peak, warmup_steps).
+    warmup = check_int("warmup_steps", warmup_steps, 1)
+    steps = check_int("steps", steps, 1)
+    rates = schedules.linear_warmup(peak, warmup)(np.arange(steps))
+    return math.fsum(rates.tolist())
+
+
+@register("nqm-1d-optimal-lr")
+def _nqm_1d_optimal_lr(h: float, noise: float, u0: float, t: int) -> float:
+    # One coordinate: the greedy rate h u / (h^2 u + noise) unrolls to
+    # 1 / (h (t + 1) + noise / (h u0)).
+    h = check_number("h", h, 0.0, math.inf, closed="(]")
+    noise = check_number("noise", noise, 0.0, math.inf)
+    u0 = check_number("u0", u0, 0.0, math.inf, closed="(]")
+    return 1.0 / (h * (check_int("t", t, 0) + 1) + noise / (h * u0))

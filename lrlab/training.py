@@ -385,6 +385,46 @@ def _exact_loss(
     return (per_window * probs).sum(dim=-1)
 
 
+def population_loss(model: ContextMLP, task: MarkovTask) -> torch.Tensor:
+    """Exact expected loss of ``model`` on fresh text from ``task``: its test loss.
+
+    The sum, over every window of ``model.context`` tokens, of the window's
+    stationary probability times the cross-entropy between the chain's
+    next-token distribution and the model's prediction (nats per token). It
+    is the ``val_loss`` every :class:`History` records, with no sampling noise;
+    it exceeds ``task.entropy_rate`` by the expected KL divergence.
+
+    Parameters
+    ----------
+    model : ContextMLP
+        The model, with the task's vocabulary and a window of at least
+        ``task.order`` tokens.
+    task : MarkovTask
+        The chain the text comes from.
+
+    Returns
+    -------
+    torch.Tensor
+        Shape ``(model.n_variants,)``: the loss of each variant.
+
+    Examples
+    --------
+    >>> task = MarkovTask()
+    >>> loss = population_loss(ContextMLP(task.vocab_size, context=3), task)
+    >>> loss.shape, bool(loss[0] > task.entropy_rate)
+    (torch.Size([1]), True)
+    """
+    check_instance("model", model, ContextMLP, "a ContextMLP")
+    check_instance("task", task, MarkovTask, "a MarkovTask")
+    if model.vocab_size != task.vocab_size:
+        raise ValueError(
+            f"model must have vocab_size = task.vocab_size = {task.vocab_size}, "
+            f"got {model.vocab_size}"
+        )
+    with torch.no_grad():
+        return _exact_loss(model, *_exact_loss_inputs(task, model.context))
+
+
 # Tokens per forward pass when scoring a whole corpus: bounds the memory used.
 _CORPUS_CHUNK_TOKENS = 2**15
 

@@ -34,6 +34,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from cycler import cycler
 from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.text import Text
@@ -414,6 +415,10 @@ def image_width_px(fig: Figure) -> float:
     >>> 600 < image_width_px(fig) <= 660
     True
     """
+    if not hasattr(fig.canvas, "get_renderer"):
+        # pyplot leaves a closed figure (as a notebook does after showing it) a bare
+        # canvas that cannot draw; give it one that can, so it can still be checked.
+        FigureCanvasAgg(fig)
     fig.canvas.draw()
     bbox = fig.get_tightbbox(fig.canvas.get_renderer())  # type: ignore[attr-defined]
     pad = float(mpl.rcParams["savefig.pad_inches"])

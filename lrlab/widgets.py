@@ -1170,11 +1170,25 @@ def _environment(spec: Mapping[str, Any], positions: Sequence[int]) -> dict[str,
     return env
 
 
+def _same_literal(a: Sequence[Any], b: Sequence[Any]) -> bool:
+    """Whether two literal trees are equal as the page compares them: numbers by value.
+
+    A spec read back from the page has been through JavaScript, which writes the
+    float 1.0 as 1: the Python type of a number does not say which position it is.
+    """
+    if a[0] in ("i", "f") and b[0] in ("i", "f"):
+        return bool(a[1] == b[1])
+    return list(a) == list(b)
+
+
 def _json_cell(table: Mapping[str, Any], env: Mapping[str, Any]) -> dict[str, np.ndarray]:
     index = 0
     for name, values in zip(table["over"], table["values"], strict=True):
-        keys = [json.dumps(v) for v in values]
-        index = index * len(values) + keys.index(json.dumps(_literal_tree(env[name], name)))
+        key = _literal_tree(env[name], name)
+        found = [j for j, v in enumerate(values) if _same_literal(v, key)]
+        if not found:
+            raise ValueError(f"table {table['name']} has no entry for {name} = {env[name]!r}")
+        index = index * len(values) + found[0]
     out = {}
     for name in table["outputs"]:
         raw = table["shared"][name] if name in table["shared"] else table["cells"][index][name]
@@ -1879,7 +1893,10 @@ def _widget(control: _Control, k: int) -> w.Widget:
 
 
 def gd_valley_explorer(
-    problem: problems.Quadratic2D | None = None, lr: float = 0.15, steps: int = 20
+    problem: problems.Quadratic2D | None = None,
+    lr: float = 0.15,
+    steps: int = 20,
+    start: tuple[float, float] = (-1.0, 1.5),
 ) -> Explorer:
     """Learning rate and step count -> gradient-descent path on a 2-D quadratic valley.
 
@@ -1892,6 +1909,8 @@ def gd_valley_explorer(
         ``limit / 80``, where ``limit = problem.max_stable_lr``.
     steps : int
         Initial number of steps, in [1, 100].
+    start : (float, float), default (-1.0, 1.5)
+        Starting point ``(x₀, y₀)``, anywhere but the minimum.
 
     Returns
     -------
@@ -1911,7 +1930,10 @@ def gd_valley_explorer(
     """
     problem = problem or problems.Quadratic2D(10.0, 1.0)
     limit = problem.max_stable_lr
-    start = (-1.0, 1.5)
+    x0, y0 = (check_number(f"start[{i}]", v, -math.inf, math.inf) for i, v in enumerate(start))
+    if x0 == 0.0 and y0 == 0.0:
+        raise ValueError(f"start must be a point other than the minimum (0, 0), got {start!r}")
+    start = (x0, y0)
     span = max(2.0, max(abs(v) for v in start) * 1.3)
     level = float(problem.loss(start[0], start[1]))
     path = gd_2d(E("lr"), E("steps"), problem.h_x, problem.h_y, start[0], start[1])
@@ -1922,7 +1944,7 @@ def gd_valley_explorer(
             Slider("lr", lr, limit / 40, 1.25 * limit, limit / 80, label="learning rate η"),
             IntSlider("steps", steps, 1, 100, label="steps"),
         ],
-        constants={"limit": limit},
+        constants={"limit": limit, "x0": start[0], "y0": start[1]},
         panels=[
             Panel(
                 [
@@ -1938,7 +1960,7 @@ def gd_valley_explorer(
                         label="minimum",
                     ),
                 ],
-                title="η = {lr:.3g}   (stable below 2/h_x = {limit:.3g})",
+                title="η = {lr:.3g}   (stable below 2/$h_x$ = {limit:.3g})",
                 xlabel="x (steep direction)",
                 ylabel="y (flat direction)",
                 xlim=(-span, span),
@@ -1954,8 +1976,9 @@ def gd_valley_explorer(
                 logy=True,
             ),
         ],
-        alt="Gradient descent with learning rate {lr:.3g} for {steps} steps on a valley "
-        "10 times steeper across than along: the path on the contours and the loss per step.",
+        alt="Gradient descent with learning rate {lr:.3g} for {steps} steps from ({x0:g}, {y0:g}) "
+        "on a valley 10 times steeper across than along: the path on the contours and the loss "
+        "per step.",
         width=9.0,
         height=3.8,
     )

@@ -5,6 +5,7 @@ import sys
 
 import numpy as np
 import pytest
+import torch
 
 import lrlab
 from lrlab.training import adam_trace, train, train_many
@@ -160,3 +161,42 @@ def test_train_many_handles_divergence_per_variant():
 def test_bad_input(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+def test_population_loss_is_the_validation_loss_of_a_run():
+    task = lrlab.MarkovTask()
+    h = train(lrlab.constant(1e-2), 20, val_every=10, checkpoints=[10])
+    model = lrlab.ContextMLP(task.vocab_size, context=3)
+    assert lrlab.population_loss(model, task).tolist() == [h.val_loss[0]]
+    model.load_state_dict(h.checkpoints[10].model_state)
+    assert lrlab.population_loss(model, task).tolist() == [h.val_loss[1]]
+
+
+def test_population_loss_is_the_expected_cross_entropy_on_fresh_text():
+    # A Monte-Carlo estimate from sampled text agrees with the exact sum over windows.
+    task = lrlab.MarkovTask()
+    model = lrlab.ContextMLP(task.vocab_size, context=3, n_variants=2, seeds=[0, 1])
+    exact = lrlab.population_loss(model, task).numpy()
+    tokens = torch.from_numpy(task.sample(4000, 40, seed=7)).unsqueeze(0).expand(2, -1, -1)
+    with torch.no_grad():
+        sampled = model.loss(tokens).numpy()
+    np.testing.assert_allclose(sampled, exact, rtol=5e-3)
+    assert exact.shape == (2,) and exact[0] != exact[1]
+
+
+@pytest.mark.parametrize(
+    ("model", "task", "match"),
+    [
+        (
+            lrlab.ContextMLP(16),
+            lrlab.MarkovTask(),
+            "model must have vocab_size = task.vocab_size = 8, got 16",
+        ),
+        ("model", lrlab.MarkovTask(), r"model must be a ContextMLP"),
+        (lrlab.ContextMLP(8), "task", r"task must be a MarkovTask"),
+        (lrlab.ContextMLP(8, context=1), lrlab.MarkovTask(), r"context must be an integer >= 2"),
+    ],
+)
+def test_population_loss_bad_input(model, task, match):
+    with pytest.raises(ValueError, match=match):
+        lrlab.population_loss(model, task)

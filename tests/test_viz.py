@@ -7,6 +7,7 @@ import itertools
 import struct
 
 import matplotlib as mpl
+import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 from IPython.core.pylabtools import print_figure
@@ -71,6 +72,16 @@ def test_check_names_every_offending_text():
     small, _ = viz.new_figure()
     small.axes[0].set_title("fine")
     viz.check_text_sizes(small)
+
+
+def test_check_works_on_a_figure_pyplot_has_closed():
+    # a notebook closes each figure after showing it; a hidden cell checks it afterwards
+    fig, (ax,) = viz.new_figure()
+    ax.set_xlabel("step t")
+    width = viz.image_width_px(fig)
+    plt.close(fig)
+    assert viz.image_width_px(fig) == pytest.approx(width)
+    viz.check_text_sizes(fig)
 
 
 def overlaps(a, b):

@@ -52,6 +52,13 @@ def test_default_figure_follows_the_formula(valley):
     np.testing.assert_array_equal(_path_line(valley.figure), expected)
 
 
+def test_the_valley_starts_where_the_chapter_says():
+    ex = widgets.gd_valley_explorer(lr=0.18, steps=30, start=(-1.0, 1.0))
+    expected = problems.Quadratic2D(10.0, 1.0).gd_path(0.18, 30, start=(-1.0, 1.0))
+    np.testing.assert_array_equal(_path_line(ex.figure), expected)
+    assert "(-1, 1)" in ex.evaluate()["alt"]
+
+
 @pytest.mark.parametrize(("lr", "steps"), [(0.05, 7), (0.19, 40), (0.1, 1), (0.25, 100)])
 def test_setting_controls_redraws_with_lrlabs_values(valley, lr, steps):
     valley.set(lr=lr, steps=steps)
@@ -152,6 +159,10 @@ def test_a_refused_combination_is_an_error_when_the_explorer_is_built():
             lambda: widgets.gd_valley_explorer(steps=0),
             "steps must be an integer in [1, 100], got 0",
         ),
+        (
+            lambda: widgets.gd_valley_explorer(start=(0.0, 0.0)),
+            "start must be a point other than the minimum (0, 0), got (0.0, 0.0)",
+        ),
         (lambda: Slider("x", 0.15, 0.1, 0.5, 0.1), "x must be a position 0.1 + k · 0.1, got 0.15"),
         (lambda: Slider("x", 0.2, 0.1, 0.55, 0.1), "hi must be lo plus a whole number of steps"),
         (lambda: Slider("x", True, 0.1, 0.5, 0.1), "x must be a number in [0.1, 0.5], got True"),
@@ -249,6 +260,20 @@ def test_tables_are_computed_for_the_drawn_cell_live_and_for_every_cell_for_the_
     assert data["cells"][5]["loss"] == (0.3 * (np.arange(5) + 20)).tolist()
     ex.set(peak=0.3, warmup=20)
     np.testing.assert_array_equal(ex.figure.axes[0].lines[0].get_ydata(), 0.3 * (np.arange(5) + 20))
+
+
+def test_a_table_over_whole_number_floats_is_read_from_the_page_json():
+    # The page's JSON reaches Python through JavaScript, where 1.0 is 1: a table's
+    # cell is found by value, as the page finds it, not by how the number is written.
+    table = Table(
+        "runs", ["beta"], lambda beta: {"t": [0.0, 1.0], "loss": [beta, 2 * beta]}, ["t", "loss"]
+    )
+    ex = Explorer([ValueSlider("beta", 0.5, [0.0, 0.5, 1.0])], [Panel([Line(table, y="loss")])])
+    page = json.loads(json.dumps(ex.page_data()).replace("1.0]", "1]").replace("0.0]", "0]"))
+    assert page["controls"][0]["values"][0] == ["f", 0]
+    for k, beta in enumerate([0.0, 0.5, 1.0]):
+        shown = widgets.evaluate_spec(page, [k])
+        assert shown["panels"][0]["series"][0]["y"].tolist() == [beta, 2 * beta]
 
 
 def test_a_table_that_gives_infinities_is_refused():
