@@ -340,6 +340,14 @@ def _wsd_branch_cost(lengths: Sequence[int], decay_frac: float) -> int:
     return max(n - d for n, d in zip(lengths, decays, strict=True)) + sum(decays)
 
 
+@register("wsd-exp-floor")
+def _wsd_exp_floor(half_life: int, decay_steps: int) -> float:
+    # A cooldown that halves every half_life steps ends at 0.5**(D / H) of the peak,
+    # the floor lrlab's exponential cooldown must be given to follow it.
+    half_life = check_int("half_life", half_life, 1)
+    return 0.5 ** (check_int("decay_steps", decay_steps, 1) / half_life)
+
+
 # ----------------------------- 08: polynomial, inverse square root, exponential
 
 
