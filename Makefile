@@ -74,7 +74,7 @@ lab: $(STAMP)
 
 notebooks: $(STAMP)
 	$(BIN)/python scripts/colab_cell.py book/*.ipynb
-	$(BIN)/python scripts/execute_notebooks.py book/*.ipynb tests/explorer_book/explorers.ipynb
+	$(BIN)/python scripts/execute_notebooks.py book/*.ipynb
 	$(BIN)/python scripts/exercise_index.py
 
 lint: $(STAMP)

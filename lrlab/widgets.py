@@ -59,7 +59,6 @@ from matplotlib.figure import Figure
 
 from lrlab import _expr, explorer_models, problems, viz
 from lrlab._checks import check_bool, check_choice, check_int, check_number
-from lrlab.static_explorer import FrameExplorer, schedule_explorer, slider
 
 #: Set to ``1`` in the environment of a kernel whose outputs the book will show
 #: (``scripts/execute_notebooks.py`` does): :meth:`Explorer.show` then also
@@ -1992,7 +1991,6 @@ __all__ = [
     "Choice",
     "E",
     "Explorer",
-    "FrameExplorer",
     "HLines",
     "IntSlider",
     "Line",
@@ -2020,6 +2018,4 @@ __all__ = [
     "quadratic_contours",
     "radam",
     "schedule",
-    "schedule_explorer",
-    "slider",
 ]

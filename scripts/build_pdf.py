@@ -13,8 +13,7 @@ How the static pages are turned into print:
 
 - Math is typeset by the book's own MathJax before printing.
 - An explorer's cell output carries a ``div.lrlab-explorer-spec`` block (written
-  by ``lrlab.widgets``; ``div.lrlab-explorer`` for the legacy
-  ``lrlab.static_explorer``); of that output only its ``<img>`` is printed: the
+  by ``lrlab.widgets``); of that output only its ``<img>`` is printed: the
   figure lrlab drew at the explorer's starting values. No page script runs, so
   the explorer JavaScript is never involved.
 - Solutions (sphinx-exercise ``div.solution``) move to the appendix; each
@@ -139,7 +138,7 @@ def _target(name: str, href: str, names: set[str]) -> str | None:
 
 def _explorer_figures(body: Tag, page: Path) -> None:
     """Keep only the stored figure of every explorer's cell output."""
-    for block in body.select(".lrlab-explorer, .lrlab-explorer-spec"):
+    for block in body.select(".lrlab-explorer-spec"):
         output = block.find_parent(class_="cell_output")
         figure = None if output is None else output.find("img", recursive=False)
         if figure is None:

@@ -1,8 +1,6 @@
 """The rendered book in a real browser: headless Chromium driven by Playwright.
 
-Every page of the built book, and a page showing every chapter explorer in
-the declarative API (``tests/explorer_book``, built with the book's own
-configuration), is loaded from a local server at a desktop width (1366 px)
+Every page of the built book is loaded from a local server at a desktop width (1366 px)
 and a phone width (390 px). On every page: no console error, no failed
 request, no horizontal overflow on the phone, math typeset, images loaded,
 alt text on every figure, internal links that resolve; chapter pages weigh at
@@ -22,8 +20,6 @@ from __future__ import annotations
 
 import functools
 import http.server
-import json
-import os
 import random
 import re
 import shutil
@@ -60,7 +56,6 @@ MAX_PAGE_BYTES = 2_500_000
 MEDIAN_MS, MAX_MS = 16.0, 50.0
 RANDOM_COMBINATIONS = 3
 BOUND = 1e-12
-DEMO = ROOT / "tests" / "explorer_book"
 SKIPPED = (
     "Skipped the browser test (tests/test_browser.py): {why}. "
     "To enable it: sudo apt-get install chromium, then make test."
@@ -163,29 +158,6 @@ def site() -> Iterator[Path]:
         shutil.rmtree(out, ignore_errors=True)
 
 
-@pytest.fixture(scope="module")
-def demo_site() -> Iterator[Path]:
-    """The explorer page, built with the book's configuration, extensions and static files."""
-    _needs_browser()
-    stored = (DEMO / "explorers.ipynb").read_text(encoding="utf-8")
-    assert "lrlab-explorer-spec" in stored, (
-        "tests/explorer_book/explorers.ipynb has no stored explorers; run "
-        "python scripts/execute_notebooks.py tests/explorer_book/explorers.ipynb"
-    )
-    work = Path(tempfile.mkdtemp(prefix="lrlab-demo-"))
-    try:
-        (work / "book").mkdir()
-        shutil.copy(ROOT / "_config.yml", work / "_config.yml")
-        shutil.copy(DEMO / "_toc.yml", work / "_toc.yml")
-        shutil.copy(DEMO / "explorers.ipynb", work / "book" / "explorers.ipynb")
-        (work / ".jsdeps").symlink_to(ROOT / ".jsdeps")
-        for name in ("static", "_ext", "references.bib"):
-            (work / "book" / name).symlink_to(ROOT / "book" / name)
-        yield _jupyter_book(work, work / "out")
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-
-
 class _Quiet(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args: Any) -> None:
         return
@@ -210,10 +182,8 @@ class Page:
     broken_images: list[str] = field(default_factory=list)
     missing_alt: list[str] = field(default_factory=list)
     explorers: int = 0
-    legacy: int = 0
     live: int = 0
     links: list[str] = field(default_factory=list)
-    moved: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
     checks: list[str] = field(default_factory=list)
@@ -247,7 +217,6 @@ _INSPECT = """() => {
     noAlt: images.filter(i => !(i.getAttribute("alt") || "").trim()).map(i => i.src).concat(
       svgs.filter(s => !svgName(s)).map(s => s.outerHTML.slice(0, 160))),
     explorers: document.querySelectorAll("div.lrlab-explorer-spec").length,
-    legacy: document.querySelectorAll("div.lrlab-explorer").length,
     live: document.querySelectorAll(".lrlab-explore svg[aria-label]").length,
     links: Array.from(document.querySelectorAll("a[href]")).map(a => a.href),
   };
@@ -257,34 +226,6 @@ _READY = """() => Promise.all([
   window.MathJax && MathJax.startup && MathJax.startup.promise ? MathJax.startup.promise : null,
   document.fonts ? document.fonts.ready : null,
 ]).then(() => true)"""
-
-_PATHS = (
-    "view => Array.from(view.querySelectorAll('svg path')).map(p => p.getAttribute('d')).join()"
-)
-
-
-def _move_legacy_sliders(page: Any) -> list[str]:
-    """Legacy frame explorers: moving their sliders must change the figure."""
-    failures = []
-    views = page.locator(".lrlab-view")
-    for v in range(views.count()):
-        view = views.nth(v)
-        sliders = view.locator("input[type=range]")
-        changed = False
-        for s in range(sliders.count()):
-            before = view.evaluate(_PATHS)
-            slider = sliders.nth(s)
-            top = int(slider.get_attribute("max"))
-            slider.fill(str(0 if int(slider.input_value()) == top else top))
-            if view.evaluate(_PATHS) != before:
-                changed = True
-                break
-        if not changed:
-            failures.append(
-                f"legacy explorer {v + 1}: moving its sliders left the figure unchanged"
-            )
-    return failures
-
 
 # ------------------------------------------------------------------ explorers
 
@@ -483,13 +424,8 @@ def _visit(tab: Any, base: str, path: str, report: Page, cdp: Any, requests: lis
         report.math, report.typeset = found["math"], found["typeset"]
         report.bytes = found["bytes"]
         report.broken_images, report.missing_alt = found["broken"], found["noAlt"]
-        report.explorers, report.legacy, report.live = (
-            found["explorers"],
-            found["legacy"],
-            found["live"],
-        )
+        report.explorers, report.live = found["explorers"], found["live"]
         report.links = found["links"]
-        report.moved = _move_legacy_sliders(tab)
         report.dark = _dark(tab)
         if report.live:
             _check_explorers(tab, report, seed=len(path))
@@ -499,8 +435,8 @@ def _visit(tab: Any, base: str, path: str, report: Page, cdp: Any, requests: lis
 
 
 @pytest.fixture(scope="module")
-def pages(site: Path, demo_site: Path) -> dict[str, Page]:
-    """Load every page of the book and the explorer page once and record what the checks need."""
+def pages(site: Path) -> dict[str, Page]:
+    """Load every page of the book once and record what the checks need."""
     from playwright.sync_api import sync_playwright
 
     seen: dict[str, Page] = {}
@@ -512,18 +448,17 @@ def pages(site: Path, demo_site: Path) -> dict[str, Page]:
                 profile, executable_path=str(CHROMIUM), args=FLAGS, headless=True
             )
             browser.route(re.compile(r"^(?!http://127\.0\.0\.1:).*"), lambda route: route.abort())
-            for root, prefix in ((site, ""), (demo_site, "explorers:")):
-                base, server = _serve(root)
-                servers.append(server)
-                for path in _pages(root):
-                    tab = browser.new_page()
-                    cdp = browser.new_cdp_session(tab)
-                    cdp.send("Network.enable")
-                    cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
-                    report = Page(prefix + path)
-                    _visit(tab, base, path, report, cdp, [])
-                    seen[report.path] = report
-                    tab.close()
+            base, server = _serve(site)
+            servers.append(server)
+            for path in _pages(site):
+                tab = browser.new_page()
+                cdp = browser.new_cdp_session(tab)
+                cdp.send("Network.enable")
+                cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+                report = Page(path)
+                _visit(tab, base, path, report, cdp, [])
+                seen[report.path] = report
+                tab.close()
             browser.close()
     finally:
         for server in servers:
@@ -554,25 +489,13 @@ def test_no_page_is_wider_than_a_phone(pages: dict[str, Page]) -> None:
     assert not wide, "\n".join(wide)
 
 
-def _weighed(pages: dict[str, Page]) -> list[Page]:
-    return [p for p in pages.values() if _chapter(p.path) or p.path.startswith("explorers:")]
-
-
 def test_chapter_pages_are_light(pages: dict[str, Page]) -> None:
-    """At most 2.5 MB, uncompressed, with everything the page loads.
-
-    A chapter that still carries legacy frame explorers (precomputed figures
-    and a PNG per explorer) is reported by test_chapters_use_declarative_explorers.
-    """
+    """At most 2.5 MB, uncompressed, with everything the page loads."""
     print("\npage weight (uncompressed, with everything it loads):")
-    for page in sorted(_weighed(pages), key=lambda p: p.path):
-        note = " (legacy explorers)" if page.legacy else ""
-        print(f"  {page.path}: {page.bytes / 1e6:.2f} MB{note}")
-    heavy = [
-        f"{p.path}: {p.bytes / 1e6:.2f} MB"
-        for p in _weighed(pages)
-        if p.bytes > MAX_PAGE_BYTES and not p.legacy
-    ]
+    chapters = sorted((p for p in pages.values() if _chapter(p.path)), key=lambda p: p.path)
+    for page in chapters:
+        print(f"  {page.path}: {page.bytes / 1e6:.2f} MB")
+    heavy = [f"{p.path}: {p.bytes / 1e6:.2f} MB" for p in chapters if p.bytes > MAX_PAGE_BYTES]
     assert not heavy, f"pages above {MAX_PAGE_BYTES / 1e6} MB:\n" + "\n".join(heavy)
 
 
@@ -581,7 +504,7 @@ def test_every_chapter_has_an_explorer_that_starts(pages: dict[str, Page]) -> No
     assert chapters, "no chapter pages were built"
     problems = []
     for page in chapters:
-        if page.explorers + page.legacy == 0:
+        if page.explorers == 0:
             notebook = page.path.removesuffix(".html") + ".ipynb"
             problems.append(
                 f"{page.path}: no explorer carries page data; store it with "
@@ -589,13 +512,12 @@ def test_every_chapter_has_an_explorer_that_starts(pages: dict[str, Page]) -> No
             )
         elif page.live != page.explorers:
             problems.append(f"{page.path}: {page.explorers - page.live} explorer(s) did not start")
-        problems += [f"{page.path}: {text}" for text in page.moved]
     assert not problems, "\n".join(problems)
 
 
 def test_every_pair_of_controls_combines_and_the_figure_is_lrlabs(pages: dict[str, Page]) -> None:
     checked = [p for p in pages.values() if p.live]
-    assert any(p.path.startswith("explorers:") for p in checked), "the explorer page did not load"
+    assert checked, "no explorer started on any page"
     problems = [f"{p.path}: {c}" for p in checked for c in p.checks]
     assert not problems, "\n".join(problems[:40])
 
@@ -622,21 +544,6 @@ def test_redraws_are_fast(pages: dict[str, Page]) -> None:
         median, worst = statistics.median(everything), max(everything)
         print(f"  all explorers: {median:.1f} / {worst:.1f} over {len(everything)} events")
     assert not slow, "\n".join(slow)
-
-
-def test_chapters_use_declarative_explorers(pages: dict[str, Page]) -> None:
-    """Legacy frame explorers do not combine every control; CONVERSIONS.md replaces them."""
-    legacy = [
-        f"{p.path} ({p.bytes / 1e6:.2f} MB)"
-        for p in pages.values()
-        if _chapter(p.path) and p.legacy
-    ]
-    if legacy:
-        pytest.xfail(
-            "legacy frame explorers remain on: "
-            + ", ".join(legacy)
-            + "; CONVERSIONS.md has their declarative replacements"
-        )
 
 
 def test_dark_mode_treats_explorers_like_figures(pages: dict[str, Page]) -> None:
@@ -677,8 +584,6 @@ def _anchors(file: Path) -> frozenset[str]:
 def test_no_broken_internal_links(pages: dict[str, Page], site: Path) -> None:
     broken = []
     for page in pages.values():
-        if page.path.startswith("explorers:"):
-            continue
         for link in page.links:
             url = urlsplit(link)
             if url.hostname != "127.0.0.1":
@@ -722,12 +627,3 @@ def test_a_solution_title_opens_the_solution(site: Path) -> None:
     finally:
         server.shutdown()
         shutil.rmtree(profile, ignore_errors=True)
-
-
-def test_the_explorer_page_shows_the_conversions() -> None:
-    """tests/explorer_book holds exactly the code of CONVERSIONS.md, stored with its outputs."""
-    blocks = re.findall(r"```python\n(.*?)```", (ROOT / "CONVERSIONS.md").read_text(), re.S)
-    nb = json.loads((DEMO / "explorers.ipynb").read_text(encoding="utf-8"))
-    cells = ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"]
-    assert [b.rstrip("\n") for b in blocks] == cells[1:]
-    assert os.path.getsize(DEMO / "explorers.ipynb") > 0
