@@ -141,6 +141,12 @@ def _explorer_figures(body: Tag, page: Path) -> None:
     for block in body.select(".lrlab-explorer-spec"):
         output = block.find_parent(class_="cell_output")
         figure = None if output is None else output.find("img", recursive=False)
+        if figure is None and output is not None:
+            # Sphinx links a figure shown below its full size to the full-size file.
+            link = output.find("a", class_="image-reference", recursive=False)
+            if link is not None and link.find("img", recursive=False) is not None:
+                figure = link.find("img", recursive=False)
+                link.unwrap()
         if figure is None:
             raise ValueError(
                 f"{page}: an explorer's output has no stored <img> to print; the PDF "

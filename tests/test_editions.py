@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import unicodedata
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -368,7 +369,8 @@ def _titles() -> list[str]:
 
 
 def _squash(text: str) -> str:
-    return re.sub(r"\s+", "", text).replace("’", "'")
+    """Text without spaces, its ligatures (the PDF's "ﬁ") spelled out."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).replace("’", "'")
 
 
 @pytest.mark.slow
