@@ -247,7 +247,19 @@ def _position(name: str, value: float, positions: list[float], rule: str) -> int
     return k
 
 
-class Slider(_Control):
+class _NumberControl(_Control):
+    """A control over a list of numbers, each shown with the control's format."""
+
+    fmt = ""
+
+    def spec(self) -> dict[str, Any]:
+        return {**super().spec(), "values": [["f", v] for v in self.positions], "fmt": self.fmt}
+
+    def readout(self, k: int) -> str:
+        return _expr.format_value(self.positions[k], self.fmt)
+
+
+class Slider(_NumberControl):
     """A slider over ``lo, lo + step, …, hi``.
 
     Parameters
@@ -310,12 +322,6 @@ class Slider(_Control):
             self.name, value, self.positions, f"a position {lo:g} + k · {step:g}"
         )
 
-    def spec(self) -> dict[str, Any]:
-        return {**super().spec(), "values": [["f", v] for v in self.positions], "fmt": self.fmt}
-
-    def readout(self, k: int) -> str:
-        return _expr.format_value(self.positions[k], self.fmt)
-
 
 class LogSlider(Slider):
     """A slider whose positions are evenly spaced in ``log10``: ``per_decade`` per factor of 10.
@@ -375,7 +381,7 @@ class LogSlider(Slider):
         )
 
 
-class ValueSlider(_Control):
+class ValueSlider(_NumberControl):
     """A slider over a given increasing list of numbers (e.g. 1, 2, 5, 10, 25, …).
 
     Parameters
@@ -427,12 +433,6 @@ class ValueSlider(_Control):
         if not matches:
             raise ValueError(f"{self.name} must be one of {allowed}, got {value!r}")
         self.index = matches[0]
-
-    def spec(self) -> dict[str, Any]:
-        return {**super().spec(), "values": [["f", v] for v in self.positions], "fmt": self.fmt}
-
-    def readout(self, k: int) -> str:
-        return _expr.format_value(self.positions[k], self.fmt)
 
 
 class IntSlider(_Control):
